@@ -1,0 +1,180 @@
+"""Checks across definitions that a JSON Schema cannot express.
+
+Dangling lookups, formula references, cycles, colliding columns, defaults of
+the wrong type: each is reported with the JSON path of the definition that
+has to change and a sentence saying why (like Django's admin ``checks``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping
+
+from .definitions import FieldDef, MetadataBundle, ObjectDef
+from .errors import MetadataIssue
+from .expressions import ExpressionSyntaxError, parse_expression, references
+from .field_types import FIELD_TYPES, REFERENCE_TYPES, FieldValueError
+from .names import SYSTEM_COLUMNS, did_you_mean
+
+NUMERIC_TYPES = ("integer", "decimal", "currency", "percent")
+UNINDEXABLE_TYPES = ("long_text", "rich_text", "multi_picklist", "file")
+TEXTUAL_TYPES = ("text", "email", "phone", "url", "autonumber", "picklist", "long_text")
+
+
+def check_bundle(
+    bundle: MetadataBundle,
+    paths: Mapping[Any, str] | None = None,
+    only: Iterable[str] | None = None,
+) -> list[MetadataIssue]:
+    """Issues of the objects in ``only`` (default: all) against the whole bundle.
+
+    ``paths`` maps an object name, or an (object, field) pair, to the JSON
+    path where the admin wrote it; missing entries get a path by name.
+    """
+    paths = paths or {}
+    names = list(only) if only is not None else list(bundle.objects)
+    issues: list[MetadataIssue] = []
+    for name in names:
+        issues.extend(check_object(bundle.objects[name], bundle, paths))
+    return issues
+
+
+def check_object(obj: ObjectDef, bundle: MetadataBundle, paths: Mapping[Any, str]) -> list[MetadataIssue]:
+    issues: list[MetadataIssue] = []
+    path = paths.get(obj.name, f'objects["{obj.name}"]')
+
+    def at(*parts: str) -> str:
+        return ".".join(p for p in (path, *parts) if p)
+
+    fields = {f.name: f for f in obj.fields}
+    if obj.name_field and obj.name_field not in fields:
+        issues.append(MetadataIssue(at("name_field"), f'field "{obj.name_field}" does not exist on this object'
+                                    f"{did_you_mean(obj.name_field, fields)}", "unknown_field"))
+    for i, sf in enumerate(obj.search_fields):
+        if sf not in fields:
+            issues.append(MetadataIssue(at(f"search_fields[{i}]"), f'field "{sf}" does not exist on this object'
+                                        f"{did_you_mean(sf, fields)}", "unknown_field"))
+        elif fields[sf].type not in TEXTUAL_TYPES:
+            issues.append(MetadataIssue(at(f"search_fields[{i}]"), f'"{sf}" is a {fields[sf].type} field; '
+                                        "only text-like fields can be searched", "not_searchable"))
+
+    columns: dict[str, str] = {c: "a system column" for c in SYSTEM_COLUMNS}
+    for f in obj.fields:
+        fpath = paths.get((obj.name, f.name)) or at(f'fields["{f.name}"]')
+        for col in FIELD_TYPES.get(f.type).columns(f):
+            if col.name in columns:
+                issues.append(MetadataIssue(f"{fpath}.name", f'the column "{col.name}" it needs is already '
+                                            f"used by {columns[col.name]}", "column_collision"))
+            columns[col.name] = f'the field "{f.name}"'
+        issues.extend(_check_field(f, obj, bundle, fpath))
+    issues.extend(_formula_cycles(obj, lambda name: paths.get((obj.name, name)) or at(f'fields["{name}"]')))
+    return issues
+
+
+def _check_field(f: FieldDef, obj: ObjectDef, bundle: MetadataBundle, path: str) -> list[MetadataIssue]:
+    issues: list[MetadataIssue] = []
+    objects = list(bundle.objects)
+    ftype = FIELD_TYPES.get(f.type)
+    if f.type in REFERENCE_TYPES and f.target not in bundle.objects:
+        issues.append(MetadataIssue(f"{path}.target", f'object "{f.target}" does not exist'
+                                    f"{did_you_mean(f.target or '', objects)}", "unknown_object"))
+    for i, t in enumerate(f.targets):
+        if t not in bundle.objects:
+            issues.append(MetadataIssue(f"{path}.targets[{i}]", f'object "{t}" does not exist'
+                                        f"{did_you_mean(t, objects)}", "unknown_object"))
+    if f.type == "lookup" and f.on_delete == "cascade":
+        issues.append(MetadataIssue(f"{path}.on_delete", "only master_detail fields delete their records with "
+                                    'the parent; use type "master_detail" or on_delete "restrict"/"set_null"'))
+    if f.type == "master_detail" and f.on_delete not in (None, "cascade"):
+        issues.append(MetadataIssue(f"{path}.on_delete", "a master_detail field always cascades deletes"))
+    if f.required and f.on_delete == "set_null":
+        issues.append(MetadataIssue(f"{path}.on_delete", "a required lookup cannot be emptied when its target "
+                                    'is deleted; use "restrict"'))
+    if (f.unique or f.indexed) and f.type in UNINDEXABLE_TYPES:
+        issues.append(MetadataIssue(f"{path}.{'unique' if f.unique else 'indexed'}",
+                                    f"{f.type} fields cannot be indexed or unique"))
+    if f.type == "formula" and not f.stored and (f.unique or f.indexed):
+        issues.append(MetadataIssue(f"{path}.stored", "only stored formulas can be indexed"))
+    if f.default is not None:
+        if ftype.computed:
+            issues.append(MetadataIssue(f"{path}.default", f"{f.type} fields are computed and take no default"))
+        elif not (isinstance(f.default, str) and f.default.startswith("=")):
+            # "=expr" defaults are expressions evaluated by the logic layer.
+            try:
+                ftype.coerce(f.default, f)
+            except FieldValueError as exc:
+                issues.append(MetadataIssue(f"{path}.default", f"the default {exc.message}", "invalid_default"))
+    if f.type == "formula" and f.formula:
+        issues.extend(_check_expression(f.formula, obj, bundle, f"{path}.formula"))
+    if f.type == "rollup" and f.rollup:
+        issues.extend(_check_rollup(f, obj, bundle, f"{path}.rollup"))
+    if f.precision is not None and f.scale is not None and f.scale > f.precision:
+        issues.append(MetadataIssue(f"{path}.scale", "cannot be larger than precision"))
+    return issues
+
+
+def _check_expression(source: str, obj: ObjectDef, bundle: MetadataBundle, path: str) -> list[MetadataIssue]:
+    tree = parse_expression(source)
+    if isinstance(tree, ExpressionSyntaxError):
+        return [MetadataIssue(path, f"syntax error at line {tree.line}, column {tree.column}: {tree.message}",
+                              "syntax_error")]
+    issues = []
+    fields = {f.name: f for f in obj.fields}
+    for chain in sorted(references(source)):
+        head = fields.get(chain[0])
+        if head is None:
+            issues.append(MetadataIssue(path, f'refers to "{chain[0]}", which is not a field of {obj.name}'
+                                        f"{did_you_mean(chain[0], fields)}", "unknown_field"))
+        elif len(chain) > 1 and head.type in REFERENCE_TYPES and head.target in bundle.objects:
+            target = bundle.objects[head.target]
+            if target.field(chain[1]) is None and chain[1] != "id":
+                issues.append(MetadataIssue(path, f'refers to "{chain[0]}.{chain[1]}", but {target.name} has no '
+                                            f'field "{chain[1]}"{did_you_mean(chain[1], target.field_names)}',
+                                            "unknown_field"))
+    return issues
+
+
+def _check_rollup(f: FieldDef, obj: ObjectDef, bundle: MetadataBundle, path: str) -> list[MetadataIssue]:
+    rollup = f.rollup
+    assert rollup is not None
+    child = bundle.objects.get(rollup.child)
+    if child is None:
+        return [MetadataIssue(f"{path}.child", f'object "{rollup.child}" does not exist'
+                              f"{did_you_mean(rollup.child, list(bundle.objects))}", "unknown_object")]
+    issues = []
+    rel = child.field(rollup.relationship_field)
+    if rel is None or rel.type not in REFERENCE_TYPES or rel.target != obj.name:
+        issues.append(MetadataIssue(f"{path}.relationship_field", f'{child.name} has no lookup or master_detail '
+                                    f'field "{rollup.relationship_field}" pointing at {obj.name}', "invalid_rollup"))
+    if rollup.function != "count":
+        summed = child.field(rollup.field or "")
+        if summed is None:
+            issues.append(MetadataIssue(f"{path}.field", f"{rollup.function} needs a field of {child.name} to "
+                                        "summarise", "invalid_rollup"))
+        elif rollup.function in ("sum", "avg") and summed.type not in NUMERIC_TYPES and summed.result_type not in NUMERIC_TYPES:
+            issues.append(MetadataIssue(f"{path}.field", f'"{summed.name}" is a {summed.type} field; '
+                                        f"{rollup.function} needs a number", "invalid_rollup"))
+    return issues
+
+
+def _formula_cycles(obj: ObjectDef, field_path: Callable[[str], str]) -> list[MetadataIssue]:
+    """Formulas that depend on themselves through other formulas are refused."""
+    graph = {
+        f.name: {c[0] for c in references(f.formula or "")}
+        for f in obj.fields if f.type == "formula"
+    }
+    issues = []
+    for start in graph:
+        stack, seen = [(start, (start,))], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph.get(node, ()):
+                if nxt == start:
+                    cycle = " → ".join((*trail, start))
+                    issues.append(MetadataIssue(f"{field_path(start)}.formula",
+                                                f"formulas depend on each other in a cycle: {cycle}", "cycle"))
+                    stack = []
+                    break
+                if nxt not in seen and nxt in graph:
+                    seen.add(nxt)
+                    stack.append((nxt, (*trail, nxt)))
+    return issues

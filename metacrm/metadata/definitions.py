@@ -1,0 +1,170 @@
+"""Definitions: the frozen, typed form of validated metadata documents.
+
+JSON documents are what admins and packs write; everything past the loader
+works with these dataclasses so that no layer looks up metadata by string
+paths. They are immutable so a compiled snapshot can be shared by threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import field as dc_field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+OWNER_ADMIN = "admin"
+OWNER_CORE = "core"
+
+
+def freeze(value: Any) -> Any:
+    """Deep-freeze JSON data: dicts → read-only mappings, lists → tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The inverse of :func:`freeze`, for writing JSON."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class PicklistOption:
+    value: str
+    label: str
+    color: str | None = None
+    active: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "label": self.label}
+        if self.color:
+            out["color"] = self.color
+        if not self.active:
+            out["active"] = False
+        return out
+
+
+@dataclass(frozen=True)
+class RollupDef:
+    """A summary of child records (count/sum/min/max/avg) kept on the parent."""
+
+    child: str
+    relationship_field: str
+    function: str
+    field: str | None = None
+    filter: Mapping[str, Any] = dc_field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    type: str
+    label: str
+    description: str = ""
+    help_text: str = ""
+    required: bool = False
+    unique: bool = False
+    indexed: bool = False
+    sensitive: bool = False
+    searchable: bool = False
+    default: Any = None
+    external_names: Mapping[str, str] = dc_field(default_factory=lambda: MappingProxyType({}))
+    max_length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    options: tuple[PicklistOption, ...] = ()
+    target: str | None = None
+    targets: tuple[str, ...] = ()
+    on_delete: str | None = None
+    pattern: str | None = None
+    formula: str | None = None
+    result_type: str | None = None
+    stored: bool = True
+    rollup: RollupDef | None = None
+    currency: str | None = None
+    owner: str = OWNER_ADMIN
+
+    @property
+    def option_values(self) -> tuple[str, ...]:
+        return tuple(o.value for o in self.options)
+
+    def to_json(self) -> dict[str, Any]:
+        """The canonical JSON form: only non-default keys, stable order."""
+        return _to_json(self)
+
+
+@dataclass(frozen=True)
+class ObjectDef:
+    name: str
+    label: str
+    plural_label: str
+    fields: tuple[FieldDef, ...]
+    name_field: str | None = None
+    description: str = ""
+    icon: str | None = None
+    search_fields: tuple[str, ...] = ()
+    currency: str = "USD"
+    multi_currency: bool = False
+    owner: str = OWNER_ADMIN
+
+    def field(self, name: str) -> FieldDef | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def to_json(self) -> dict[str, Any]:
+        out = _to_json(self, skip=("fields",))
+        out["fields"] = [f.to_json() for f in self.fields]
+        return out
+
+
+@dataclass(frozen=True)
+class MetadataBundle:
+    """Every definition of one metadata version, keyed by kind then name.
+
+    Objects are the only kind with storage; later kinds (layouts, views,
+    rules, workflows, roles) join as further mappings without touching DDL.
+    """
+
+    objects: Mapping[str, ObjectDef] = dc_field(default_factory=lambda: MappingProxyType({}))
+
+    def with_object(self, obj: ObjectDef) -> "MetadataBundle":
+        objects = dict(self.objects)
+        objects[obj.name] = obj
+        return replace(self, objects=MappingProxyType(objects))
+
+    def without_object(self, name: str) -> "MetadataBundle":
+        objects = {k: v for k, v in self.objects.items() if k != name}
+        return replace(self, objects=MappingProxyType(objects))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"objects": [self.objects[n].to_json() for n in sorted(self.objects)]}
+
+
+def _to_json(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        if f.name in skip:
+            continue
+        value = getattr(obj, f.name)
+        default = f.default if f.default_factory is MISSING else f.default_factory()
+        if value == default and f.name not in ("name", "type", "label", "plural_label"):
+            continue
+        if isinstance(value, tuple) and value and isinstance(value[0], PicklistOption):
+            value = [o.to_json() for o in value]
+        elif isinstance(value, RollupDef):
+            value = _to_json(value)
+        out[f.name] = thaw(value)
+    return out
+

@@ -1,0 +1,251 @@
+"""From JSON documents to definitions: validate, normalise, freeze.
+
+Loading never stops at the first problem: the JSON Schema pass, the
+type-specific pass and the cross-definition checks all contribute to one
+list, so an admin fixes a file in one round trip.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .checks import check_bundle
+from .definitions import (
+    OWNER_ADMIN,
+    FieldDef,
+    MetadataBundle,
+    ObjectDef,
+    PicklistOption,
+    RollupDef,
+    freeze,
+)
+from .errors import MetadataError, MetadataIssue
+from .field_types import FIELD_TYPES
+from .names import NAME_RE, did_you_mean, field_name_problem, name_problem
+from .validation import schema_issues
+
+COMMON_FIELD_KEYS = frozenset(
+    {"name", "type", "label", "description", "help_text", "required", "unique", "indexed", "sensitive",
+     "searchable", "default", "external_names", "owner", "renamed_from"}
+)
+
+
+@dataclass(frozen=True)
+class RenameHints:
+    """``renamed_from`` hints, consumed by the planner and never stored."""
+
+    objects: Mapping[str, str] = field(default_factory=dict)  # new name -> old name
+    fields: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (object, new) -> old
+
+
+@dataclass(frozen=True)
+class Loaded:
+    bundle: MetadataBundle
+    renames: RenameHints
+
+
+def humanize(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def load_objects(
+    documents: list[Any],
+    *,
+    base: MetadataBundle | None = None,
+    prefix: str = "objects",
+    owner: str | None = None,
+) -> Loaded:
+    """Validate object documents and merge them over ``base`` (upsert by name).
+
+    ``prefix`` is the JSON path of the list, "" when a single object document
+    was given. ``owner`` stamps items that do not say who owns them.
+    Raises :class:`MetadataError` listing every problem.
+    """
+    base = base or MetadataBundle()
+    issues: list[MetadataIssue] = []
+    objects: dict[str, ObjectDef] = dict(base.objects)
+    paths: dict[Any, str] = {}
+    object_renames: dict[str, str] = {}
+    field_renames: dict[tuple[str, str], str] = {}
+    seen: set[str] = set()
+
+    for index, doc in enumerate(documents):
+        path = f"{prefix}[{index}]" if prefix else ""
+        found = schema_issues(doc, "object", path)
+        issues.extend(found)
+        fields_path = _join(path, "fields[")
+        broken_fields = {int(i.path[len(fields_path):].split("]")[0]) for i in found if i.path.startswith(fields_path)}
+        if not isinstance(doc, dict) or not isinstance(doc.get("name"), str) or not isinstance(doc.get("fields"), list):
+            continue  # too malformed to look deeper; the schema issues say why
+        obj_issues, obj = _object_from_json(doc, path, owner, skip=broken_fields)
+        issues.extend(obj_issues)
+        if obj.name in seen:
+            issues.append(MetadataIssue(_join(path, "name"), f'the object "{obj.name}" is defined twice'))
+            continue
+        seen.add(obj.name)
+        if doc.get("renamed_from"):
+            object_renames[obj.name] = doc["renamed_from"]
+            objects.pop(doc["renamed_from"], None)
+        for i, f in enumerate(doc.get("fields", [])):
+            if f.get("renamed_from"):
+                field_renames[(obj.name, f["name"])] = f["renamed_from"]
+        objects[obj.name] = obj
+        paths[obj.name] = path
+        for i, f in enumerate(doc["fields"]):
+            if isinstance(f, dict) and isinstance(f.get("name"), str):
+                paths[(obj.name, f["name"])] = _join(path, f"fields[{i}]")
+
+    bundle = MetadataBundle(objects=MappingProxyType(objects))
+    issues.extend(check_bundle(bundle, paths, only=seen))
+    if issues:
+        raise MetadataError(sorted(set(issues), key=_path_key))
+    return Loaded(bundle, RenameHints(object_renames, field_renames))
+
+
+def load_bundle(document: Any, *, base: MetadataBundle | None = None, owner: str | None = None) -> Loaded:
+    """Load a bundle document (``{"objects": [...]}``) or a single object document."""
+    if isinstance(document, dict) and "objects" not in document and "fields" in document:
+        return load_objects([document], base=base, prefix="", owner=owner)
+    issues = schema_issues(document, "bundle")
+    if issues:
+        raise MetadataError(issues)
+    return load_objects(document.get("objects", []), base=base, owner=owner)
+
+
+def bundle_from_snapshot(snapshot: Mapping[str, Any]) -> MetadataBundle:
+    """Rebuild a stored, already validated snapshot without re-running checks."""
+    objects = {}
+    for doc in snapshot.get("objects", []):
+        issues, obj = _object_from_json(doc, "", None)
+        if issues:
+            raise MetadataError(issues, "A stored metadata version could not be read")
+        objects[obj.name] = obj
+    return MetadataBundle(objects=MappingProxyType(objects))
+
+
+def _object_from_json(
+    doc: dict[str, Any], path: str, owner: str | None, skip: set[int] = frozenset()  # type: ignore[assignment]
+) -> tuple[list[MetadataIssue], ObjectDef | None]:
+    """Build an ObjectDef; fields listed in ``skip`` already failed the schema."""
+    issues: list[MetadataIssue] = []
+    problem = name_problem(doc["name"], kind="object name") if NAME_RE.match(doc["name"]) else None
+    if problem:
+        issues.append(MetadataIssue(_join(path, "name"), problem, "invalid_name"))
+    fields: list[FieldDef] = []
+    names: set[str] = set()
+    obj_owner = doc.get("owner") or owner or OWNER_ADMIN
+    for i, f in enumerate(doc["fields"]):
+        if i in skip:
+            continue
+        fpath = _join(path, f"fields[{i}]")
+        f_issues, fdef = _field_from_json(f, fpath, obj_owner)
+        issues.extend(f_issues)
+        if fdef is None:
+            continue
+        if fdef.name in names:
+            issues.append(MetadataIssue(_join(fpath, "name"), f'the field "{fdef.name}" is defined twice'))
+        names.add(fdef.name)
+        fields.append(fdef)
+    label = doc.get("label") or humanize(doc["name"])
+    obj = ObjectDef(
+        name=doc["name"],
+        label=label,
+        plural_label=doc.get("plural_label") or f"{label}s",
+        fields=tuple(fields),
+        name_field=doc.get("name_field") or _default_name_field(fields),
+        description=doc.get("description", ""),
+        icon=doc.get("icon"),
+        search_fields=tuple(doc.get("search_fields", ())),
+        currency=doc.get("currency", "USD"),
+        multi_currency=bool(doc.get("multi_currency", False)),
+        owner=obj_owner,
+    )
+    return issues, obj
+
+
+def _default_name_field(fields: list[FieldDef]) -> str | None:
+    texts = [f.name for f in fields if f.type in ("text", "email", "autonumber")]
+    for preferred in ("name", "title", "subject", "full_name"):
+        if preferred in texts:
+            return preferred
+    return texts[0] if texts else None
+
+
+def _field_from_json(doc: dict[str, Any], path: str, owner: str) -> tuple[list[MetadataIssue], FieldDef | None]:
+    issues: list[MetadataIssue] = []
+    problem = field_name_problem(doc["name"]) if NAME_RE.match(doc["name"]) else None
+    if problem:
+        issues.append(MetadataIssue(_join(path, "name"), problem, "invalid_name"))
+    type_name = doc["type"]
+    if type_name not in FIELD_TYPES:
+        issues.append(MetadataIssue(
+            _join(path, "type"),
+            f'"{type_name}" is not a field type{did_you_mean(type_name, FIELD_TYPES.names())} '
+            f"(known types: {', '.join(FIELD_TYPES.names())})",
+            "unknown_type",
+        ))
+        return issues, None
+    allowed = COMMON_FIELD_KEYS | FIELD_TYPES.get(type_name).settings
+    for key in doc:
+        if key not in allowed:
+            issues.append(MetadataIssue(
+                _join(path, key), f'"{key}" does not apply to {type_name} fields', "not_applicable"
+            ))
+    if issues:
+        return issues, None
+    options = tuple(
+        PicklistOption(value=o, label=o) if isinstance(o, str)
+        else PicklistOption(o["value"], o.get("label", o["value"]), o.get("color"), o.get("active", True))
+        for o in doc.get("options", ())
+    )
+    values = [o.value for o in options]
+    if len(set(values)) != len(values):
+        dupes = sorted({v for v in values if values.count(v) > 1})
+        issues.append(MetadataIssue(_join(path, "options"), f"the choices {', '.join(dupes)} appear twice"))
+    rollup = doc.get("rollup")
+    fdef = FieldDef(
+        name=doc["name"],
+        type=type_name,
+        label=doc.get("label") or humanize(doc["name"]),
+        description=doc.get("description", ""),
+        help_text=doc.get("help_text", ""),
+        required=doc.get("required", type_name == "master_detail"),
+        unique=doc.get("unique", False),
+        indexed=doc.get("indexed", False),
+        sensitive=doc.get("sensitive", False),
+        searchable=doc.get("searchable", False),
+        default=freeze(doc.get("default")),
+        external_names=freeze(doc.get("external_names", {})),
+        max_length=doc.get("max_length"),
+        precision=doc.get("precision"),
+        scale=doc.get("scale"),
+        options=options,
+        target=doc.get("target"),
+        targets=tuple(doc.get("targets", ())),
+        on_delete=doc.get("on_delete"),
+        pattern=doc.get("pattern"),
+        formula=doc.get("formula"),
+        result_type=doc.get("result_type"),
+        stored=doc.get("stored", True),
+        rollup=RollupDef(
+            child=rollup["child"], relationship_field=rollup["relationship_field"], function=rollup["function"],
+            field=rollup.get("field"), filter=freeze(rollup.get("filter", {})),
+        ) if rollup else None,
+        currency=doc.get("currency"),
+        owner=doc.get("owner") or owner,
+    )
+    return issues, (None if issues else fdef)
+
+
+def _path_key(issue: MetadataIssue) -> list[tuple[int, int | str]]:
+    """Sort "fields[10]" after "fields[9]": numbers compare as numbers."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[\[\].]+", issue.path) if p]
+
+
+def _join(path: str, key: str) -> str:
+    if not path:
+        return key
+    return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"

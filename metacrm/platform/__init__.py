@@ -1,0 +1,1 @@
+"""The runtime engine derived from metadata: storage, records, security, API and web."""

@@ -1,0 +1,1 @@
+"""The extension API (entry-point group ``metacrm.plugins``) and the built-in plugins."""

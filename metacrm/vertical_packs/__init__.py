@@ -1,0 +1,1 @@
+"""Vertical packs: folders of metadata and demo data (``pack.json`` + definitions), no code."""
