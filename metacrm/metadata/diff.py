@@ -61,7 +61,10 @@ def diff(old: MetadataBundle, new: MetadataBundle, renames: RenameHints | None =
             ops.append(Operation("rename_object", name, old=prev, new=obj,
                                  summary=f"rename object {prev_name} to {name}"))
         if _object_props(prev) != _object_props(obj):
-            ops.append(Operation("update_object", name, old=prev, new=obj, summary=f"update {name}'s settings"))
+            drops_currency = prev.multi_currency and not obj.multi_currency
+            ops.append(Operation("update_object", name, old=prev, new=obj, destructive=drops_currency,
+                                 summary=f"update {name}'s settings"
+                                 + (" (per-record currencies are archived)" if drops_currency else "")))
         ops.extend(_field_ops(name, prev, obj, renames))
     for name, obj in old.objects.items():
         if name not in new.objects and name not in renamed_from.values():
@@ -81,12 +84,9 @@ def _wants_index(f: FieldDef) -> bool:
     return bool(f.unique or f.indexed)
 
 
-def _index_ops(obj: str, old: FieldDef | None, new: FieldDef | None) -> Operation:
-    if new is not None and _wants_index(new):
-        kind = "unique index" if new.unique else "index"
-        return Operation("add_index", obj, new.name, old=old, new=new, summary=f"add {kind} on {obj}.{new.name}")
-    assert old is not None
-    return Operation("drop_index", obj, old.name, old=old, new=new, summary=f"drop index on {obj}.{old.name}")
+def _index_ops(obj: str, old: FieldDef | None, new: FieldDef) -> Operation:
+    kind = "unique index" if new.unique else "index"
+    return Operation("add_index", obj, new.name, old=old, new=new, summary=f"add {kind} on {obj}.{new.name}")
 
 
 def _field_ops(obj: str, prev: ObjectDef, cur: ObjectDef, renames: RenameHints) -> list[Operation]:
@@ -104,14 +104,17 @@ def _field_ops(obj: str, prev: ObjectDef, cur: ObjectDef, renames: RenameHints) 
         if old_name != f.name:
             ops.append(Operation("rename_field", obj, f.name, old=old, new=f,
                                  summary=f"rename field {obj}.{old_name} to {f.name}"))
+            old = replace(old, name=f.name)  # later operations see the column under its new name
         storage_changed = any(getattr(old, a) != getattr(f, a) for a in STORAGE_ATTRS)
         index_changed = any(getattr(old, a) != getattr(f, a) for a in INDEX_ATTRS)
         if storage_changed:
+            # The handler archives the old column with its indexes; only the new index is added.
             what = f"{old.type} to {f.type}" if old.type != f.type else "its storage settings"
             ops.append(Operation("change_field_type", obj, f.name, old=old, new=f, destructive=True,
                                  summary=f"change {obj}.{f.name} from {what} (the old column is archived)"))
-        if (storage_changed or index_changed) and _wants_index(old):
-            ops.append(_index_ops(obj, old, None if _wants_index(f) else f))
+        elif index_changed and _wants_index(old):
+            ops.append(Operation("drop_index", obj, f.name, old=old, new=f,
+                                 summary=f"drop index on {obj}.{f.name}"))
         if (storage_changed or index_changed) and _wants_index(f):
             ops.append(_index_ops(obj, old, f))
         if old.options != f.options:
@@ -119,7 +122,7 @@ def _field_ops(obj: str, prev: ObjectDef, cur: ObjectDef, renames: RenameHints) 
             ops.append(Operation("change_picklist", obj, f.name, old=old, new=f, destructive=bool(removed),
                                  summary=f"change the choices of {obj}.{f.name}"
                                  + (f" (removing {', '.join(removed)})" if removed else "")))
-        rest_old = replace(old, name=f.name, options=f.options, **{a: getattr(f, a) for a in STORAGE_ATTRS + INDEX_ATTRS})
+        rest_old = replace(old, options=f.options, **{a: getattr(f, a) for a in STORAGE_ATTRS + INDEX_ATTRS})
         if rest_old != f:
             ops.append(Operation("update_field", obj, f.name, old=old, new=f, summary=f"update {obj}.{f.name}"))
     for old in prev.fields:

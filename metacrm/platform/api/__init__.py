@@ -1,1 +1,1 @@
-"""See docs/architecture.md for what this package holds."""
+"""The REST API under /api/v1, generated from metadata; errors as RFC 9457 problem details."""

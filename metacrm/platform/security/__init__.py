@@ -1,1 +1,1 @@
-"""See docs/architecture.md for what this package holds."""
+"""Users, authentication and (as they land) roles, permissions, tokens and the audit log."""

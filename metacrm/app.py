@@ -1,0 +1,53 @@
+"""The Flask application factory.
+
+``create_app(test_config)`` builds one platform (engine, schema cache,
+services) and keeps it in ``app.extensions["metacrm"]``; each module wires
+itself in with ``init_app``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template_string
+
+from .config import load_config
+from .metadata.field_types import FIELD_TYPES
+from .platform.api import metadata_api, problems
+from .platform.runtime import Platform
+
+LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>MetaCRM</title></head>
+<body><h1>MetaCRM</h1><p>Metadata version {{ version }} · {{ objects }} object(s).</p>
+<ul><li><a href="/api/v1/metadata/objects">Objects (JSON, HTTP Basic auth)</a></li>
+<li><a href="/api/v1/metadata/history">Metadata history</a></li></ul></body></html>"""
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(load_config())
+    app.config.from_mapping(test_config or {})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    platform = Platform.from_url(app.config["DATABASE_URL"], migrate=app.config.get("AUTO_MIGRATE", False))
+    app.extensions["metacrm"] = platform
+    problems.init_app(app)
+    app.register_blueprint(metadata_api.bp)
+
+    @app.get("/")
+    def landing() -> str:
+        live = platform.metadata.current()
+        return render_template_string(LANDING, version=live.version, objects=len(live.compiled.objects))
+
+    @app.get("/healthz")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "metadata_version": platform.metadata.current().version}
+
+    # Plugins register field types before this point; serving starts with a fixed set.
+    app.before_request_funcs.setdefault(None, []).insert(0, _freeze_registries)
+    return app
+
+
+def _freeze_registries() -> None:
+    FIELD_TYPES.freeze()

@@ -1,0 +1,45 @@
+"""Configuration from environment variables, with documented defaults.
+
+| variable | default | meaning |
+|---|---|---|
+| METACRM_DATABASE_URL | sqlite:///<instance>/metacrm.db | SQLAlchemy URL; PostgreSQL: postgresql+psycopg://user@host/db |
+| METACRM_SECRET_KEY | generated once into <instance>/secret_key | signs sessions and CSRF tokens |
+| METACRM_REDIS_URL | (unset) | Redis for background jobs (RQ); unset runs jobs in-process |
+| METACRM_INSTANCE_PATH | ./instance | where the SQLite file and generated secrets live |
+| METACRM_MAX_BODY_BYTES | 10485760 | largest accepted request body |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("METACRM_INSTANCE_PATH", "instance")).resolve()
+
+
+def _secret_key(folder: Path) -> str:
+    """A per-installation key kept outside the repository, created on first use."""
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config() -> dict[str, Any]:
+    folder = instance_path()
+    url = os.environ.get("METACRM_DATABASE_URL") or f"sqlite:///{folder / 'metacrm.db'}"
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////:memory:"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "DATABASE_URL": url,
+        "SECRET_KEY": os.environ.get("METACRM_SECRET_KEY") or _secret_key(folder),
+        "REDIS_URL": os.environ.get("METACRM_REDIS_URL") or None,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("METACRM_MAX_BODY_BYTES", 10 * 1024 * 1024)),
+        "INSTANCE_PATH": str(folder),
+    }

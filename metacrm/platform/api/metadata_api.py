@@ -1,0 +1,92 @@
+"""REST endpoints for metadata: read, change (with dry-run plans), history, rollback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..errors import Unprocessable
+from ..storage.planner import Plan
+from .auth import require_admin, require_user
+from .context import platform
+
+bp = Blueprint("metadata_api", __name__, url_prefix="/api/v1/metadata")
+
+
+def _flag(name: str) -> bool:
+    return request.args.get(name, "").lower() in ("1", "true", "yes")
+
+
+def _json_body() -> Any:
+    body = request.get_json(silent=False)  # 415 on a wrong content type, 400 on malformed JSON
+    if not isinstance(body, dict):
+        raise Unprocessable("The body must be a JSON object", errors=[{"path": "", "message": "must be an object"}])
+    return body
+
+
+def _reason() -> str:
+    return request.headers.get("X-MetaCRM-Reason") or request.args.get("reason", "")
+
+
+def _plan_response(plan: Plan) -> Response:
+    """Dry run → the plan; otherwise apply it and return the new version with the plan."""
+    if _flag("dry_run"):
+        return jsonify({"dry_run": True, "plan": plan.to_json()})
+    user = require_admin()
+    version = platform().metadata.apply(plan, author=user.email, reason=_reason(), confirm=_flag("confirm"))
+    return jsonify({"plan": plan.to_json(), "version": version.to_json() if version else None})
+
+
+@bp.get("/objects")
+def list_objects() -> Response:
+    require_user()
+    live = platform().metadata.current()
+    objects = [live.compiled.bundle.objects[n].to_json() for n in sorted(live.compiled.bundle.objects)]
+    return jsonify({"version": live.version, "data": objects})
+
+
+@bp.get("/objects/<name>")
+def get_object(name: str) -> Response:
+    require_user()
+    response = jsonify(platform().metadata.export(name))
+    response.headers["ETag"] = f'"v{platform().metadata.current().version}"'
+    return response
+
+
+@bp.put("/objects/<name>")
+def put_object(name: str) -> Any:
+    require_admin()
+    return _plan_response(platform().metadata.plan_object(name, _json_body()))
+
+
+@bp.delete("/objects/<name>")
+def delete_object(name: str) -> Any:
+    require_admin()
+    return _plan_response(platform().metadata.plan_delete(name))
+
+
+@bp.get("/history")
+def history() -> Response:
+    require_user()
+    limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), 1000)
+    return jsonify({"data": [v.to_json() for v in platform().metadata.history(limit)]})
+
+
+@bp.post("/rollback/<int:version>")
+def rollback(version: int) -> Any:
+    require_admin()
+    plan = platform().metadata.plan_rollback(version)
+    if _flag("dry_run"):
+        return jsonify({"dry_run": True, "plan": plan.to_json()})
+    user = require_admin()
+    applied = platform().metadata.apply(plan, author=user.email, reason=_reason() or f"restore version {version}",
+                                        confirm=_flag("confirm"), kind="rollback", restored_from=version)
+    return jsonify({"plan": plan.to_json(), "version": applied.to_json() if applied else None})
+
+
+@bp.get("/archives")
+def archives() -> Response:
+    require_admin()
+    return jsonify({"data": [a.to_json() for a in platform().metadata.archives()]})
+

@@ -1,0 +1,37 @@
+"""The platform as one object: engine, schema cache and services, free of Flask.
+
+The Flask app keeps one in ``app.extensions["metacrm"]``; the CLI, benchmarks
+and tests can build one straight from a database URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from .metadata_service import MetadataService
+from .schema_cache import SchemaCache
+from .security.users import UserService
+from .storage.engine import make_engine
+from .storage.migrate_platform import upgrade_platform
+
+
+@dataclass
+class Platform:
+    engine: Engine
+    schema: SchemaCache
+    metadata: MetadataService
+    users: UserService
+
+    @classmethod
+    def from_url(cls, url: str, *, migrate: bool = False) -> "Platform":
+        engine = make_engine(url)
+        if migrate:
+            upgrade_platform(engine)
+        cache = SchemaCache(engine)
+        return cls(engine, cache, MetadataService(engine, cache), UserService(engine))
+
+    def migrate(self) -> None:
+        """Create or upgrade MetaCRM's own tables (idempotent)."""
+        upgrade_platform(self.engine)
