@@ -199,15 +199,14 @@ class DecimalType(FieldType):
         if not number.is_finite():
             raise FieldValueError("invalid_number", "must be a finite number")
         precision, scale = self.digits(f)
-        quantum = Decimal(1).scaleb(-scale)
-        if number != number.quantize(quantum):
-            raise FieldValueError("too_many_decimals", f"may have at most {scale} digits after the point")
-        number = number.quantize(quantum)
-        if len(number.as_tuple().digits) > precision or abs(number) >= Decimal(10) ** (precision - scale):
+        if abs(number) >= Decimal(10) ** (precision - scale):
             raise FieldValueError(
                 "out_of_range", f"must have at most {precision - scale} digits before the point"
             )
-        return number
+        quantum = Decimal(1).scaleb(-scale)
+        if number != number.quantize(quantum):
+            raise FieldValueError("too_many_decimals", f"may have at most {scale} digits after the point")
+        return number.quantize(quantum)
 
     def to_json(self, value: Any, f: FieldDef) -> Any:
         return None if value is None else str(value)
