@@ -72,8 +72,11 @@ def init_command(admin_email: str | None, admin_password: str | None) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
     """Run the development server (production: gunicorn wsgi:app)."""
+    # Flask.run refuses to start inside a Flask CLI command, so call werkzeug directly.
+    from werkzeug.serving import run_simple
+
     click.echo(f"MetaCRM is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @cli.group("metadata")
