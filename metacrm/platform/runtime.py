@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from .metadata_service import MetadataService
+from .records import RecordService
 from .schema_cache import SchemaCache
 from .security.users import UserService
 from .storage.engine import make_engine
@@ -23,6 +24,7 @@ class Platform:
     schema: SchemaCache
     metadata: MetadataService
     users: UserService
+    records: RecordService
 
     @classmethod
     def from_url(cls, url: str, *, migrate: bool = False) -> "Platform":
@@ -30,7 +32,7 @@ class Platform:
         if migrate:
             upgrade_platform(engine)
         cache = SchemaCache(engine)
-        return cls(engine, cache, MetadataService(engine, cache), UserService(engine))
+        return cls(engine, cache, MetadataService(engine, cache), UserService(engine), RecordService(engine, cache))
 
     def migrate(self) -> None:
         """Create or upgrade MetaCRM's own tables (idempotent)."""

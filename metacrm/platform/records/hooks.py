@@ -1,0 +1,71 @@
+"""Hook points of the record pipeline, filled by later layers.
+
+The logic layer adds ``before_save`` hooks (formulas, validation rules,
+before-save scripts), security adds ``authorize`` hooks, audit adds
+``after_write`` hooks. Each hook is a plain callable with one context
+argument, so a layer plugs in without the service knowing about it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from sqlalchemy.engine import Connection
+
+from metacrm.metadata.compiled import CompiledObject
+
+from ..schema_cache import LiveSchema
+from .actor import Actor
+from .errors import FieldError
+
+
+@dataclass
+class SaveContext:
+    """What a before-save hook sees and may change.
+
+    ``values`` are the coerced field values about to be written (hooks may set
+    computed fields there); a hook reports problems by appending to ``errors``.
+    """
+
+    operation: str  # create | update
+    actor: Actor
+    obj: CompiledObject
+    live: LiveSchema
+    conn: Connection
+    values: dict[str, Any]
+    previous: Mapping[str, Any] | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    action: str  # create | read | update | delete | restore | purge
+    actor: Actor
+    obj: CompiledObject
+    record: Mapping[str, Any] | None = None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    """After the row was written, inside the transaction (audit, field history)."""
+
+    operation: str  # create | update | delete | restore | purge
+    actor: Actor
+    obj: CompiledObject
+    conn: Connection
+    record_id: int
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
+@dataclass
+class RecordHooks:
+    authorize: list[Callable[[AccessRequest], None]] = field(default_factory=list)
+    before_save: list[Callable[[SaveContext], None]] = field(default_factory=list)
+    after_write: list[Callable[[WriteContext], None]] = field(default_factory=list)
+
+    def check(self, request: AccessRequest) -> None:
+        for hook in self.authorize:
+            hook(request)

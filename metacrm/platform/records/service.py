@@ -1,0 +1,359 @@
+"""RecordService: the one path every record change takes.
+
+Forms, the REST API, imports, workflows and pack installs all call these
+methods, so every write is validated, authorised, run through the logic
+hooks, audited and announced the same way:
+
+defaults → coercion & validation → references & uniqueness → authorize →
+before-save hooks → write (optimistic lock) → after-write hooks (audit) →
+in-transaction events → commit → after-commit events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from metacrm.metadata.compiled import CompiledObject
+
+from ..errors import Conflict
+from ..schema_cache import LiveSchema, SchemaCache
+from ..storage.engine import write_transaction
+from ..storage.store import utcnow
+from . import autonumber, deletion, integrity, values
+from .actor import Actor
+from .errors import FieldError, RecordInvalid, RecordNotFound, VersionConflict, invalid
+from .events import EventBus, RecordEvent
+from .hooks import AccessRequest, RecordHooks, SaveContext, WriteContext
+
+Record = dict[str, Any]
+
+
+@dataclass
+class BulkResult:
+    """Records written, and for rows that were not (partial mode) their errors by position."""
+
+    records: list[Record] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # [{"index": i, "errors": [...]}]
+
+
+@dataclass
+class _Pending:
+    events: list[RecordEvent] = field(default_factory=list)
+
+
+class RecordService:
+    def __init__(self, engine: Engine, cache: SchemaCache, *, bus: EventBus | None = None,
+                 hooks: RecordHooks | None = None, clock: Callable[[], Any] = utcnow):
+        self.engine = engine
+        self.cache = cache
+        self.bus = bus or EventBus()
+        self.hooks = hooks or RecordHooks()
+        self.clock = clock
+
+    # --- helpers -------------------------------------------------------------------------
+    def _object(self, live: LiveSchema, name: str) -> CompiledObject:
+        obj = live.compiled.object(name)
+        if obj is None:
+            raise RecordNotFound(f'there is no object "{name}"')
+        return obj
+
+    def _row(self, conn: Connection, live: LiveSchema, obj: CompiledObject, record_id: Any, *,
+             deleted: bool | None = False, lock: bool = False) -> Mapping[str, Any]:
+        table = live.tables[obj.name]
+        rid = _record_id(obj, record_id)
+        query = sa.select(table).where(table.c.id == rid)
+        if deleted is not None:
+            query = query.where(table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None))
+        if lock and conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).mappings().first()
+        if row is None:
+            where = " in the recycle bin" if deleted else ""
+            raise RecordNotFound(f"{obj.definition.label} #{record_id} does not exist{where}")
+        return row
+
+    def _finish(self, pending: _Pending) -> None:
+        self.bus.emit_after_commit(pending.events)
+
+    def _announce(self, conn: Connection, pending: _Pending, event: RecordEvent) -> None:
+        self.bus.emit_in_transaction(RecordEvent(**{**event.__dict__, "conn": conn}))
+        pending.events.append(event)
+
+    def to_json(self, object_name: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        live = self.cache.get()
+        return values.to_json(self._object(live, object_name), record)
+
+    # --- reading -------------------------------------------------------------------------
+    def get(self, actor: Actor, object_name: str, record_id: Any, *, include_deleted: bool = False) -> Record:
+        with self.engine.connect() as conn:
+            live = self.cache.get(conn)
+            obj = self._object(live, object_name)
+            row = self._row(conn, live, obj, record_id, deleted=None if include_deleted else False)
+            record = values.from_row(obj, row)
+            self.hooks.check(AccessRequest("read", actor, obj, record))
+            return record
+
+    # --- creating ------------------------------------------------------------------------
+    def create(self, actor: Actor, object_name: str, data: Mapping[str, Any]) -> Record:
+        result = self._create_many(actor, object_name, [data], all_or_nothing=True, single=True)
+        return result.records[0]
+
+    def bulk_create(self, actor: Actor, object_name: str, rows: Sequence[Mapping[str, Any]], *,
+                    all_or_nothing: bool = True) -> BulkResult:
+        return self._create_many(actor, object_name, rows, all_or_nothing=all_or_nothing, single=False)
+
+    def _create_many(self, actor: Actor, object_name: str, rows: Sequence[Mapping[str, Any]], *,
+                     all_or_nothing: bool, single: bool) -> BulkResult:
+        pending = _Pending()
+        try:
+            with write_transaction(self.engine) as conn:
+                result = self._insert(conn, actor, object_name, rows, all_or_nothing, single, pending)
+        except IntegrityError as exc:
+            raise self._explain_integrity(actor, object_name, rows, [None] * len(rows), exc) from exc
+        self._finish(pending)
+        return result
+
+    def _insert(self, conn: Connection, actor: Actor, object_name: str, rows: Sequence[Mapping[str, Any]],
+                all_or_nothing: bool, single: bool, pending: _Pending) -> BulkResult:
+        live = self.cache.get(conn)
+        obj = self._object(live, object_name)
+        self.hooks.check(AccessRequest("create", actor, obj))
+        prepared, errors = self._validate(conn, live, obj, actor, rows, [None] * len(rows), creating=True)
+        if any(errors):
+            if single:
+                raise invalid(obj.definition.label, errors[0])
+            failed = [{"index": i, "errors": [e.to_json() for e in errs]} for i, errs in enumerate(errors) if errs]
+            if all_or_nothing:
+                raise RecordInvalid(f"{len(failed)} of {len(rows)} row(s) are invalid; nothing was saved",
+                                    rows=failed)
+        else:
+            failed = []
+        keep = [i for i, errs in enumerate(errors) if not errs]
+        now = self.clock()
+        to_write = [prepared[i] for i in keep]
+        autonumber.assign(conn, obj.name, [f.definition for f in obj.fields.values()
+                                           if f.definition.type == "autonumber"], to_write)
+        result = BulkResult(errors=failed)
+        if not to_write:
+            return result
+        table = live.tables[obj.name]
+        db_rows = [{**values.to_row(obj, v), "created_at": now, "updated_at": now, "created_by": actor.id,
+                    "updated_by": actor.id, "owner": v.get("owner", actor.id), "version": 1} for v in to_write]
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        ids = list(conn.execute(stmt, db_rows).scalars()) if len(db_rows) > 1 else \
+            [conn.execute(stmt, db_rows[0]).scalar_one()]
+        for rid, row in zip(ids, db_rows):
+            record = values.from_row(obj, {**row, "id": rid})
+            for hook in self.hooks.after_write:
+                hook(WriteContext("create", actor, obj, conn, rid, None, record))
+            self._announce(conn, pending, RecordEvent("record.created", obj.name, rid, actor, record))
+            result.records.append(record)
+        return result
+
+    def _validate(self, conn: Connection, live: LiveSchema, obj: CompiledObject, actor: Actor,
+                  rows: Sequence[Mapping[str, Any]], ids: Sequence[int | None], *, creating: bool,
+                  previous: Sequence[Mapping[str, Any] | None] | None = None,
+                  ) -> tuple[list[dict[str, Any]], list[list[FieldError]]]:
+        prepared: list[dict[str, Any]] = []
+        errors: list[list[FieldError]] = []
+        for data in rows:
+            if not isinstance(data, Mapping):
+                prepared.append({})
+                errors.append([FieldError("", "invalid_record", "must be a JSON object of field values")])
+                continue
+            errs = values.check_keys(obj, data, allow=() if creating else ("version", "id"))
+            clean, more = values.coerce_values(obj, data, creating=creating)
+            prepared.append(clean)
+            errors.append(errs + more)
+        for found in (integrity.check_references(conn, live, obj, prepared),
+                      integrity.check_unique(conn, live, obj, prepared, ids)):
+            for i, errs in found.items():
+                errors[i].extend(e for e in errs if e.field not in {x.field for x in errors[i]})
+        for i, clean in enumerate(prepared):
+            if errors[i] or not self.hooks.before_save:
+                continue
+            context = SaveContext("create" if creating else "update", actor, obj, live, conn, clean,
+                                  previous[i] if previous else None)
+            for hook in self.hooks.before_save:
+                hook(context)
+            errors[i].extend(context.errors)
+        return prepared, errors
+
+    def _explain_integrity(self, actor: Actor, object_name: str, rows: Sequence[Mapping[str, Any]],
+                           ids: Sequence[int | None], exc: IntegrityError) -> Exception:
+        """A constraint fired after our checks passed: a concurrent write took the value."""
+        with self.engine.connect() as conn:
+            live = self.cache.get(conn)
+            obj = self._object(live, object_name)
+            prepared = [values.coerce_values(obj, r, creating=ids[i] is None)[0] for i, r in enumerate(rows)]
+            found = integrity.check_unique(conn, live, obj, prepared, ids)
+        if found:
+            errs = [e for i in sorted(found) for e in found[i]]
+            return invalid(obj.definition.label, errs)
+        return Conflict("The change collided with another change made at the same time; try again",
+                        reason=str(exc.orig))
+
+    # --- updating ------------------------------------------------------------------------
+    def update(self, actor: Actor, object_name: str, record_id: Any, changes: Mapping[str, Any], *,
+               expected_version: int | None = None) -> Record:
+        pending = _Pending()
+        try:
+            with write_transaction(self.engine) as conn:
+                record = self._update(conn, actor, object_name, record_id, changes, expected_version, pending)
+        except IntegrityError as exc:
+            raise self._explain_integrity(actor, object_name, [changes], [_safe_id(record_id)], exc) from exc
+        self._finish(pending)
+        return record
+
+    def bulk_update(self, actor: Actor, object_name: str, updates: Sequence[Mapping[str, Any]], *,
+                    all_or_nothing: bool = True) -> BulkResult:
+        """Each update is ``{"id": ..., "version": ... (optional), field: value, ...}``."""
+        pending, result, failed = _Pending(), BulkResult(), []
+        with write_transaction(self.engine) as conn:
+            for i, item in enumerate(updates):
+                try:
+                    with conn.begin_nested():
+                        changes = {k: v for k, v in item.items() if k not in ("id", "version")}
+                        result.records.append(self._update(conn, actor, object_name, item.get("id"), changes,
+                                                           item.get("version"), pending))
+                except (RecordInvalid, RecordNotFound, VersionConflict) as exc:
+                    failed.append({"index": i, "id": item.get("id"), "status": exc.status,
+                                   "detail": exc.detail, "errors": exc.extra.get("errors", [])})
+            if failed and all_or_nothing:
+                raise RecordInvalid(f"{len(failed)} of {len(updates)} update(s) failed; nothing was saved",
+                                    rows=failed)
+        result.errors = failed
+        self._finish(pending)
+        return result
+
+    def _update(self, conn: Connection, actor: Actor, object_name: str, record_id: Any,
+                changes: Mapping[str, Any], expected_version: Any, pending: _Pending) -> Record:
+        live = self.cache.get(conn)
+        obj = self._object(live, object_name)
+        row = self._row(conn, live, obj, record_id, lock=True)
+        previous = values.from_row(obj, row)
+        if expected_version is not None and str(expected_version) != str(row["version"]):
+            raise VersionConflict(
+                f"{obj.definition.label} #{row['id']} was changed by someone else (version {row['version']}, "
+                f"you sent {expected_version}); reload it and apply your change again",
+                current_version=row["version"])
+        self.hooks.check(AccessRequest("update", actor, obj, previous, tuple(changes)))
+        prepared, errors = self._validate(conn, live, obj, actor, [changes], [row["id"]], creating=False,
+                                          previous=[previous])
+        if errors[0]:
+            raise invalid(obj.definition.label, errors[0])
+        new = prepared[0]
+        after = {**previous, **new}
+        changed = values.changed_fields(previous, after)
+        if not changed:
+            return previous
+        table = live.tables[obj.name]
+        now = self.clock()
+        stamp = {"updated_at": now, "updated_by": actor.id, "version": row["version"] + 1}
+        done = conn.execute(sa.update(table).where(table.c.id == row["id"], table.c.version == row["version"])
+                            .values(**values.to_row(obj, {k: new[k] for k in changed if k in new}), **stamp))
+        if done.rowcount != 1:
+            raise VersionConflict(f"{obj.definition.label} #{row['id']} was changed at the same time; reload it",
+                                  current_version=None)
+        after.update(stamp)
+        for hook in self.hooks.after_write:
+            hook(WriteContext("update", actor, obj, conn, row["id"], previous, after))
+        self._announce(conn, pending, RecordEvent("record.updated", obj.name, row["id"], actor, after,
+                                                  previous, changed))
+        return after
+
+    # --- deleting ------------------------------------------------------------------------
+    def delete(self, actor: Actor, object_name: str, record_id: Any, *,
+               expected_version: int | None = None) -> dict[str, list[int]]:
+        """Move to the recycle bin (with cascades); returns the ids deleted per object."""
+        pending = _Pending()
+        with write_transaction(self.engine) as conn:
+            live = self.cache.get(conn)
+            obj = self._object(live, object_name)
+            row = self._row(conn, live, obj, record_id, lock=True)
+            previous = values.from_row(obj, row)
+            if expected_version is not None and str(expected_version) != str(row["version"]):
+                raise VersionConflict(f"{obj.definition.label} #{row['id']} was changed by someone else; "
+                                      "reload it before deleting", current_version=row["version"])
+            self.hooks.check(AccessRequest("delete", actor, obj, previous))
+            plan = deletion.plan_delete(conn, live, obj.name, row["id"])
+            for name, ids in plan.deleted.items():
+                if name != obj.name or ids != [row["id"]]:
+                    self.hooks.check(AccessRequest("delete", actor, self._object(live, name)))
+            deletion.soft_delete(conn, live, plan, actor_id=actor.id, now=self.clock())
+            for name, ids in plan.deleted.items():
+                for rid in ids:
+                    for hook in self.hooks.after_write:
+                        hook(WriteContext("delete", actor, live.compiled.objects[name], conn, rid,
+                                          previous if rid == row["id"] and name == obj.name else None, None))
+                    self._announce(conn, pending, RecordEvent("record.deleted", name, rid, actor, None,
+                                                              previous if name == obj.name else None))
+        self._finish(pending)
+        return plan.deleted
+
+    def restore(self, actor: Actor, object_name: str, record_id: Any) -> Record:
+        """Bring a record back from the recycle bin with the details deleted along with it."""
+        pending = _Pending()
+        with write_transaction(self.engine) as conn:
+            live = self.cache.get(conn)
+            obj = self._object(live, object_name)
+            row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
+            self.hooks.check(AccessRequest("restore", actor, obj, values.from_row(obj, row)))
+            _require_live_masters(conn, live, obj, row)
+            group = deletion.cascade_group(conn, live, obj.name, row["id"], row["deleted_at"])
+            deletion.restore_group(conn, live, group, actor_id=actor.id, now=self.clock())
+            restored = values.from_row(obj, self._row(conn, live, obj, row["id"]))
+            for name, ids in group.items():
+                for rid in ids:
+                    self._announce(conn, pending, RecordEvent("record.restored", name, rid, actor,
+                                                              restored if rid == row["id"] else None))
+        self._finish(pending)
+        return restored
+
+    def purge(self, actor: Actor, object_name: str, record_id: Any) -> dict[str, list[int]]:
+        """Remove a record in the recycle bin for good (details that cascade go with it)."""
+        pending = _Pending()
+        with write_transaction(self.engine) as conn:
+            live = self.cache.get(conn)
+            obj = self._object(live, object_name)
+            row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
+            self.hooks.check(AccessRequest("purge", actor, obj, values.from_row(obj, row)))
+            plan = deletion.plan_delete(conn, live, obj.name, row["id"], live_only=False)
+            deletion.hard_delete(conn, live, plan)
+            for name, ids in plan.deleted.items():
+                for rid in ids:
+                    self._announce(conn, pending, RecordEvent("record.purged", name, rid, actor, None))
+        self._finish(pending)
+        return plan.deleted
+
+
+def _record_id(obj: CompiledObject, record_id: Any) -> int:
+    rid = _safe_id(record_id)
+    if rid is None:
+        raise RecordNotFound(f"{obj.definition.label} #{record_id} does not exist")
+    return rid
+
+
+def _safe_id(record_id: Any) -> int | None:
+    try:
+        rid = int(str(record_id))
+    except ValueError:
+        return None
+    return rid if 0 < rid < 2**63 else None
+
+
+def _require_live_masters(conn: Connection, live: LiveSchema, obj: CompiledObject, row: Mapping[str, Any]) -> None:
+    for f in obj.fields.values():
+        if f.definition.type != "master_detail" or row.get(f.name) is None:
+            continue
+        master = live.tables[f.definition.target or ""]
+        alive = conn.execute(sa.select(master.c.id).where(master.c.id == row[f.name],
+                                                          master.c.deleted_at.is_(None))).first()
+        if alive is None:
+            raise Conflict(f"restore {f.definition.target} #{row[f.name]} first: this "
+                           f"{obj.definition.label} belongs to it")
