@@ -1,0 +1,130 @@
+"""REST endpoints for records, generated from whatever objects the metadata defines.
+
+Every handler is thin: it authenticates, reads the request, calls the
+RecordService (the one write path) and renders JSON; errors the service
+raises become RFC 9457 problem details in ``problems``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from ..errors import PlatformError, Unprocessable
+from ..records import Actor
+from .auth import require_user
+from .bodies import json_body
+from .context import platform
+
+bp = Blueprint("records_api", __name__, url_prefix="/api/v1/records")
+MAX_BULK = 1000
+
+
+class PreconditionRequired(PlatformError):
+    """RFC 6585: a PATCH must say which version it changes, or it could overwrite blindly."""
+
+    status, title, type_slug = 428, "Precondition required", "precondition-required"
+
+
+def actor() -> Actor:
+    return Actor.from_user(require_user())
+
+
+def _etag(record: Mapping[str, Any]) -> str:
+    return f'"{record["version"]}"'
+
+
+def record_response(object_name: str, record: Mapping[str, Any], status: int = 200) -> Response:
+    response = jsonify(platform().records.to_json(object_name, record))
+    response.status_code = status
+    response.headers["ETag"] = _etag(record)
+    return response
+
+
+def _expected_version(body: Mapping[str, Any] | None) -> Any:
+    """The version the client read: If-Match wins over a ``version`` field in the body."""
+    header = request.headers.get("If-Match")
+    if header:
+        return header.strip().removeprefix("W/").strip('"')
+    if body is not None and "version" in body:
+        return body["version"]
+    return None
+
+
+@bp.post("/<object_name>")
+def create(object_name: str) -> Response:
+    who = actor()
+    record = platform().records.create(who, object_name, json_body(what="the record"))
+    response = record_response(object_name, record, 201)
+    response.headers["Location"] = url_for(".get_record", object_name=object_name, record_id=record["id"])
+    return response
+
+
+@bp.get("/<object_name>/<int:record_id>")
+def get_record(object_name: str, record_id: int) -> Response:
+    record = platform().records.get(actor(), object_name, record_id)
+    if request.if_none_match and request.if_none_match.contains(str(record["version"])):
+        return Response(status=304, headers={"ETag": _etag(record)})
+    return record_response(object_name, record)
+
+
+@bp.patch("/<object_name>/<int:record_id>")
+def update(object_name: str, record_id: int) -> Response:
+    who = actor()
+    body = json_body(what="the changes")
+    expected = _expected_version(body)
+    if expected is None:
+        raise PreconditionRequired(
+            "Say which version you are changing: send the ETag you read in If-Match, or a \"version\" field")
+    changes = {k: v for k, v in body.items() if k != "version"}
+    record = platform().records.update(who, object_name, record_id, changes, expected_version=expected)
+    return record_response(object_name, record)
+
+
+@bp.delete("/<object_name>/<int:record_id>")
+def delete(object_name: str, record_id: int) -> Response:
+    who = actor()
+    deleted = platform().records.delete(who, object_name, record_id, expected_version=_expected_version(None))
+    return jsonify({"deleted": deleted})
+
+
+@bp.post("/<object_name>/<int:record_id>/restore")
+def restore(object_name: str, record_id: int) -> Response:
+    return record_response(object_name, platform().records.restore(actor(), object_name, record_id))
+
+
+@bp.post("/<object_name>/<int:record_id>/purge")
+def purge(object_name: str, record_id: int) -> Response:
+    return jsonify({"purged": platform().records.purge(actor(), object_name, record_id)})
+
+
+@bp.post("/<object_name>/bulk")
+def bulk(object_name: str) -> Response:
+    """``{"create": [...]}`` or ``{"update": [{"id", "version", ...}]}``; ``"mode": "partial"`` opts out of all-or-nothing."""
+    who = actor()
+    body = json_body(what="the bulk request")
+    mode = body.get("mode", "all_or_nothing")
+    keys = [k for k in ("create", "update") if k in body]
+    problems = []
+    if mode not in ("all_or_nothing", "partial"):
+        problems.append({"field": "mode", "message": 'must be "all_or_nothing" or "partial"'})
+    if len(keys) != 1:
+        problems.append({"field": "", "message": 'send exactly one of "create" or "update" (a list of records)'})
+    elif not isinstance(body[keys[0]], list) or not body[keys[0]]:
+        problems.append({"field": keys[0], "message": "must be a non-empty list of records"})
+    elif len(body[keys[0]]) > MAX_BULK:
+        problems.append({"field": keys[0], "message": f"may hold at most {MAX_BULK} records per request"})
+    if problems:
+        raise Unprocessable("The bulk request is malformed", errors=problems)
+    service, all_or_nothing = platform().records, mode == "all_or_nothing"
+    if keys[0] == "create":
+        result = service.bulk_create(who, object_name, body["create"], all_or_nothing=all_or_nothing)
+        status = 201 if not result.errors else 200  # partial: some rows were refused
+    else:
+        result = service.bulk_update(who, object_name, body["update"], all_or_nothing=all_or_nothing)
+        status = 200
+    response = jsonify({"data": [service.to_json(object_name, r) for r in result.records],
+                        "errors": result.errors})
+    response.status_code = status
+    return response
