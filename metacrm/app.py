@@ -14,7 +14,7 @@ from flask import Flask, render_template_string
 
 from .config import load_config
 from .metadata.field_types import FIELD_TYPES
-from .platform.api import metadata_api, problems
+from .platform.api import metadata_api, openapi_api, problems, records_api
 from .platform.runtime import Platform
 
 LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>MetaCRM</title></head>
@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(load_config())
     app.config.from_mapping(test_config or {})
+    app.json.sort_keys = False  # records keep their fields' order, as the metadata defines it
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
@@ -34,6 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["metacrm"] = platform
     problems.init_app(app)
     app.register_blueprint(metadata_api.bp)
+    app.register_blueprint(records_api.bp)
+    app.register_blueprint(openapi_api.bp)
 
     @app.get("/")
     def landing() -> str:
