@@ -20,3 +20,11 @@ if [ ! -f "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
 fi
 export PATH="$VENV/bin:$PATH"
 cd "$ROOT"
+# Front-end libraries, pinned by package-lock.json and served locally.
+if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "npm is needed to install the front-end libraries (Debian: apt-get install nodejs npm)" >&2
+        exit 1
+    fi
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+fi

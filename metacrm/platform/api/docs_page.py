@@ -1,0 +1,33 @@
+"""A human-readable page for the OpenAPI document (Swagger UI, served locally)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, render_template_string, url_for
+
+bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>MetaCRM API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="{{ url_for('vendor_asset', package='swagger-ui-dist', filename='swagger-ui.css') }}">
+</head><body><div id="swagger-ui"></div>
+<script src="{{ url_for('vendor_asset', package='swagger-ui-dist', filename='swagger-ui-bundle.js') }}"></script>
+<script src="{{ url_for('api_docs.docs_init') }}"></script>
+</body></html>"""
+
+INIT = """window.addEventListener("load", function () {
+  window.ui = SwaggerUIBundle({url: %s, dom_id: "#swagger-ui", deepLinking: true});
+});"""
+
+
+@bp.get("/docs")
+def docs() -> str:
+    return render_template_string(PAGE)
+
+
+@bp.get("/docs/init.js")
+def docs_init() -> Response:
+    """The initialiser as a file, not inline, so a strict Content-Security-Policy can forbid inline scripts."""
+    return Response(INIT % json.dumps(url_for("openapi_api.openapi_json")), mimetype="text/javascript")
