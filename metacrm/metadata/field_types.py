@@ -343,7 +343,10 @@ class MultiPicklistType(FieldType):
 
     def coerce(self, value: Any, f: FieldDef) -> Any:
         if isinstance(value, str):
-            value = json.loads(value) if value.startswith("[") else [v.strip() for v in value.split(";") if v.strip()]
+            try:
+                value = json.loads(value) if value.startswith("[") else [v.strip() for v in value.split(";") if v.strip()]
+            except ValueError:
+                raise FieldValueError("invalid_choice", 'must be a list of choices, e.g. ["A", "B"] or A;B') from None
         if not isinstance(value, (list, tuple)):
             raise FieldValueError("invalid_choice", "must be a list of choices")
         bad = [str(v) for v in value if str(v) not in f.option_values]

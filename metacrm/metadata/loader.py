@@ -57,11 +57,14 @@ def load_objects(
     base: MetadataBundle | None = None,
     prefix: str = "objects",
     owner: str | None = None,
+    schema_checked: bool = False,
 ) -> Loaded:
     """Validate object documents and merge them over ``base`` (upsert by name).
 
     ``prefix`` is the JSON path of the list, "" when a single object document
     was given. ``owner`` stamps items that do not say who owns them.
+    ``schema_checked`` skips the per-object JSON Schema pass when the caller
+    already validated the enclosing bundle (it was half the cost of a load).
     Raises :class:`MetadataError` listing every problem.
     """
     base = base or MetadataBundle()
@@ -74,7 +77,7 @@ def load_objects(
 
     for index, doc in enumerate(documents):
         path = f"{prefix}[{index}]" if prefix else ""
-        found = schema_issues(doc, "object", path)
+        found = [] if schema_checked else schema_issues(doc, "object", path)
         issues.extend(found)
         fields_path = _join(path, "fields[")
         broken_fields = {int(i.path[len(fields_path):].split("]")[0]) for i in found if i.path.startswith(fields_path)}
@@ -112,7 +115,7 @@ def load_bundle(document: Any, *, base: MetadataBundle | None = None, owner: str
     issues = schema_issues(document, "bundle")
     if issues:
         raise MetadataError(issues)
-    return load_objects(document.get("objects", []), base=base, owner=owner)
+    return load_objects(document.get("objects", []), base=base, owner=owner, schema_checked=True)
 
 
 def bundle_from_snapshot(snapshot: Mapping[str, Any]) -> MetadataBundle:

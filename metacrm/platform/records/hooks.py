@@ -26,6 +26,9 @@ class SaveContext:
 
     ``values`` are the coerced field values about to be written (hooks may set
     computed fields there); a hook reports problems by appending to ``errors``.
+    Hooks also run when other fields already failed, so that every problem is
+    reported at once: the values of those fields are then absent, as are
+    fields an update does not change.
     """
 
     operation: str  # create | update

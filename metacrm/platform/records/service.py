@@ -144,6 +144,7 @@ class RecordService:
         table = live.tables[obj.name]
         db_rows = [{**values.to_row(obj, v), "created_at": now, "updated_at": now, "created_by": actor.id,
                     "updated_by": actor.id, "owner": v.get("owner", actor.id), "version": 1} for v in to_write]
+        db_rows = _same_columns(db_rows)
         stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         ids = list(conn.execute(stmt, db_rows).scalars()) if len(db_rows) > 1 else \
             [conn.execute(stmt, db_rows[0]).scalar_one()]
@@ -175,7 +176,9 @@ class RecordService:
             for i, errs in found.items():
                 errors[i].extend(e for e in errs if e.field not in {x.field for x in errors[i]})
         for i, clean in enumerate(prepared):
-            if errors[i] or not self.hooks.before_save:
+            # Hooks run even when a field already failed (its value is then absent),
+            # so rule errors are reported with the type errors in one round trip.
+            if not self.hooks.before_save or not isinstance(rows[i], Mapping):
                 continue
             context = SaveContext("create" if creating else "update", actor, obj, live, conn, clean,
                                   previous[i] if previous else None)
@@ -201,6 +204,10 @@ class RecordService:
     # --- updating ------------------------------------------------------------------------
     def update(self, actor: Actor, object_name: str, record_id: Any, changes: Mapping[str, Any], *,
                expected_version: int | None = None) -> Record:
+        if "version" in changes:  # a lock token in the body counts as the expected version
+            changes = dict(changes)
+            token = changes.pop("version")
+            expected_version = token if expected_version is None else expected_version
         pending = _Pending()
         try:
             with write_transaction(self.engine) as conn:
@@ -288,11 +295,12 @@ class RecordService:
             deletion.soft_delete(conn, live, plan, actor_id=actor.id, now=self.clock())
             for name, ids in plan.deleted.items():
                 for rid in ids:
+                    # Only the record asked for was read; cascaded details (even of the
+                    # same object, or sharing its id in another table) carry no snapshot.
+                    before = previous if (name, rid) == (obj.name, row["id"]) else None
                     for hook in self.hooks.after_write:
-                        hook(WriteContext("delete", actor, live.compiled.objects[name], conn, rid,
-                                          previous if rid == row["id"] and name == obj.name else None, None))
-                    self._announce(conn, pending, RecordEvent("record.deleted", name, rid, actor, None,
-                                                              previous if name == obj.name else None))
+                        hook(WriteContext("delete", actor, live.compiled.objects[name], conn, rid, before, None))
+                    self._announce(conn, pending, RecordEvent("record.deleted", name, rid, actor, None, before))
         self._finish(pending)
         return plan.deleted
 
@@ -310,8 +318,9 @@ class RecordService:
             restored = values.from_row(obj, self._row(conn, live, obj, row["id"]))
             for name, ids in group.items():
                 for rid in ids:
-                    self._announce(conn, pending, RecordEvent("record.restored", name, rid, actor,
-                                                              restored if rid == row["id"] else None))
+                    # Ids repeat across objects: a restored detail with the master's id is not the master.
+                    record = restored if (name, rid) == (obj.name, row["id"]) else None
+                    self._announce(conn, pending, RecordEvent("record.restored", name, rid, actor, record))
         self._finish(pending)
         return restored
 
@@ -330,6 +339,17 @@ class RecordService:
                     self._announce(conn, pending, RecordEvent("record.purged", name, rid, actor, None))
         self._finish(pending)
         return plan.deleted
+
+
+def _same_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give every row the columns any row has (NULL where left out).
+
+    One multi-row INSERT needs the same parameters in every row; rows of a bulk
+    create may name different fields, and a field left out is NULL anyway
+    (object columns have no server defaults).
+    """
+    columns = dict.fromkeys(key for row in rows for key in row)
+    return [{key: row.get(key) for key in columns} for row in rows]
 
 
 def _record_id(obj: CompiledObject, record_id: Any) -> int:

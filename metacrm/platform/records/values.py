@@ -125,18 +125,33 @@ def to_row(obj: CompiledObject, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def from_row(obj: CompiledObject, row: Mapping[str, Any]) -> dict[str, Any]:
     """A row → the record's Python values keyed by field name (with system fields)."""
-    record: dict[str, Any] = {k: row.get(k) for k in SYSTEM_FIELDS}
+    record: dict[str, Any] = {k: _utc_value(row.get(k)) for k in SYSTEM_FIELDS}
     if obj.definition.multi_currency:
         record[CURRENCY_CODE] = row.get(CURRENCY_CODE)
     if row.get("deleted_at") is not None:
-        record["deleted_at"] = row["deleted_at"]
+        record["deleted_at"] = _utc_value(row["deleted_at"])
     for name, f in obj.fields.items():
         if f.definition.type == "polymorphic_lookup":
             target, rid = row.get(f"{name}_object"), row.get(f"{name}_id")
             record[name] = {"object": target, "id": rid} if target and rid is not None else None
         else:
-            record[name] = row.get(name) if f.columns else None
+            record[name] = _utc_value(row.get(name)) if f.columns else None
     return record
+
+
+def _utc_value(value: Any) -> Any:
+    """Datetimes as aware UTC, whatever the database hands back.
+
+    Every datetime is written in UTC, but SQLite returns it naive and
+    PostgreSQL in the session's time zone. Normalising here means a record
+    read back compares equal to the coerced values it was written from, so an
+    update that repeats a stored datetime is a no-op on both databases.
+    """
+    if not isinstance(value, dt.datetime):
+        return value
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)
 
 
 def to_json(obj: CompiledObject, record: Mapping[str, Any]) -> dict[str, Any]:
