@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import FlaskGroup
 
@@ -20,10 +21,23 @@ from .app import create_app
 from .platform.errors import PlatformError
 from .platform.runtime import Platform
 from .platform.storage.planner import Plan
+from .platform.storage.platform_tables import meta_version
 
 
 def platform() -> Platform:
     return current_app.extensions["metacrm"]
+
+
+def ready_platform() -> Platform:
+    """The platform once ``metacrm init`` has created its tables.
+
+    Without this check a metadata command on a fresh database ends in a
+    SQLAlchemy traceback about a missing table instead of saying what to do.
+    """
+    p = platform()
+    if not sa.inspect(p.engine).has_table(meta_version.name):
+        raise click.ClickException("The database has no MetaCRM tables yet; run `metacrm init` first.")
+    return p
 
 
 def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -54,12 +68,12 @@ def cli() -> None:
 @friendly_errors
 def init_command(admin_email: str | None, admin_password: str | None) -> None:
     """Create or upgrade the database; optionally create the first admin."""
+    if admin_email and not admin_password:  # before touching the database: a usage error changes nothing
+        raise click.UsageError("--admin-password is required with --admin-email")
     p = platform()
     p.migrate()
     click.echo(f"Database ready ({p.engine.url.render_as_string(hide_password=True)}).")
     if admin_email:
-        if not admin_password:
-            raise click.UsageError("--admin-password is required with --admin-email")
         if p.users.get_by_email(admin_email):
             click.echo(f"Admin {admin_email} already exists.")
         else:
@@ -109,7 +123,7 @@ def _print_plan(plan: Plan) -> None:
 @friendly_errors
 def plan_command(file: str, replace: bool) -> None:
     """Show what applying FILE would change, without changing anything."""
-    plan = platform().metadata.plan(_read(file), replace_all=replace)
+    plan = ready_platform().metadata.plan(_read(file), replace_all=replace)
     _print_plan(plan)
     if not plan.ok:
         sys.exit(1)
@@ -124,7 +138,7 @@ def plan_command(file: str, replace: bool) -> None:
 @friendly_errors
 def apply_command(file: str, yes: bool, replace: bool, reason: str, author: str) -> None:
     """Apply the objects in FILE (a bundle or one object)."""
-    p = platform()
+    p = ready_platform()
     plan = p.metadata.plan(_read(file), replace_all=replace)
     _print_plan(plan)
     version = p.metadata.apply(plan, author=author, reason=reason, confirm=yes)
@@ -136,14 +150,14 @@ def apply_command(file: str, yes: bool, replace: bool, reason: str, author: str)
 @friendly_errors
 def export_command(object_name: str | None) -> None:
     """Print the current metadata (or one object) as JSON."""
-    click.echo(json.dumps(platform().metadata.export(object_name), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(ready_platform().metadata.export(object_name), indent=2, ensure_ascii=False))
 
 
 @metadata_group.command("history")
 @click.option("--limit", default=50, show_default=True)
 def history_command(limit: int) -> None:
     """List metadata versions, newest first."""
-    for v in platform().metadata.history(limit):
+    for v in ready_platform().metadata.history(limit):
         restored = f" (restores v{v.restored_from})" if v.restored_from else ""
         click.echo(f"v{v.id}  {v.created_at:%Y-%m-%d %H:%M}  {v.author:<24} {v.kind}{restored}  {v.reason}")
         for op in v.diff:
@@ -157,7 +171,7 @@ def history_command(limit: int) -> None:
 @friendly_errors
 def rollback_command(version: int, yes: bool, author: str) -> None:
     """Restore metadata VERSION (through plan/apply, as a new version)."""
-    p = platform()
+    p = ready_platform()
     plan = p.metadata.plan_rollback(version)
     _print_plan(plan)
     applied = p.metadata.apply(plan, author=author, reason=f"restore version {version}", confirm=yes,
@@ -168,7 +182,7 @@ def rollback_command(version: int, yes: bool, author: str) -> None:
 @metadata_group.command("archives")
 def archives_command() -> None:
     """List archived columns and tables awaiting purge."""
-    for a in platform().metadata.archives():
+    for a in ready_platform().metadata.archives():
         what = f"{a.object}.{a.field}" if a.field else f"object {a.object}"
         click.echo(f"#{a.id}  {what}  (archived in v{a.archived_in_version}, table {a.physical_table})")
 
@@ -182,7 +196,7 @@ def purge_command(archive_id: int | None, purge_all: bool, yes: bool) -> None:
     """Delete archived data for good."""
     if archive_id is None and not purge_all:
         raise click.UsageError("give an ARCHIVE_ID or --all")
-    for a in platform().metadata.purge(None if purge_all else archive_id):
+    for a in ready_platform().metadata.purge(None if purge_all else archive_id):
         click.echo(f"Purged #{a.id} ({a.object}{'.' + a.field if a.field else ''}).")
 
 

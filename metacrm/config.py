@@ -22,12 +22,28 @@ def instance_path() -> Path:
 
 
 def _secret_key(folder: Path) -> str:
-    """A per-installation key kept outside the repository, created on first use."""
+    """A per-installation key kept outside the repository, created on first use.
+
+    Several workers may start at once on a fresh instance, so the key is
+    written to a private temporary file (mode 0600 from its creation, never
+    readable by others) and published with ``os.link``, which fails if the key
+    already exists: the first writer wins, and every worker reads one complete
+    key instead of overwriting each other's or reading a half-written file.
+    """
     path = folder / "secret_key"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        temp = folder / f".secret_key.{secrets.token_hex(8)}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                pass  # another worker published its key first; use that one
+        finally:
+            temp.unlink()
     return path.read_text().strip()
 
 

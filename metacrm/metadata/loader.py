@@ -47,6 +47,16 @@ class Loaded:
     renames: RenameHints
 
 
+def pluralize(label: str) -> str:
+    """An English default for ``plural_label`` (admins override it for anything irregular)."""
+    lower = label.lower()
+    if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return f"{label[:-1]}ies"
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return f"{label}es"
+    return f"{label}s"
+
+
 def humanize(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
@@ -156,7 +166,7 @@ def _object_from_json(
     obj = ObjectDef(
         name=doc["name"],
         label=label,
-        plural_label=doc.get("plural_label") or f"{label}s",
+        plural_label=doc.get("plural_label") or pluralize(label),
         fields=tuple(fields),
         name_field=doc.get("name_field") or _default_name_field(fields),
         description=doc.get("description", ""),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, url_for
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ..errors import Unprocessable
 from ..storage.planner import Plan
@@ -19,7 +21,19 @@ def _flag(name: str) -> bool:
 
 
 def _json_body() -> Any:
-    body = request.get_json(silent=False)  # 415 on a wrong content type, 400 on malformed JSON
+    """The body as a JSON object: 415 for another content type, 400 saying where the JSON breaks.
+
+    Parsed here rather than with ``request.get_json`` because Flask answers
+    malformed JSON with a generic 400 that does not tell the client what to fix;
+    and not with ``bodies.json_body``, whose ``Decimal`` numbers (right for
+    record values) cannot be stored in a version's JSON snapshot.
+    """
+    if not request.is_json:
+        raise UnsupportedMediaType('Send the definition as JSON, with "Content-Type: application/json"')
+    try:
+        body = json.loads(request.get_data())  # a body over MAX_CONTENT_LENGTH is a 413 here
+    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8/16/32
+        raise BadRequest(f"The body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):
         raise Unprocessable("The body must be a JSON object", errors=[{"path": "", "message": "must be an object"}])
     return body
@@ -29,13 +43,21 @@ def _reason() -> str:
     return request.headers.get("X-MetaCRM-Reason") or request.args.get("reason", "")
 
 
-def _plan_response(plan: Plan) -> Response:
-    """Dry run → the plan; otherwise apply it and return the new version with the plan."""
+def _plan_response(plan: Plan, *, creates: str | None = None) -> Response:
+    """Dry run → the plan; otherwise apply it and return the new version with the plan.
+
+    ``creates`` names an object the request brings into existence: RFC 9110
+    §9.3.4 requires a PUT that creates its target to answer 201 Created.
+    """
     if _flag("dry_run"):
         return jsonify({"dry_run": True, "plan": plan.to_json()})
     user = require_admin()
     version = platform().metadata.apply(plan, author=user.email, reason=_reason(), confirm=_flag("confirm"))
-    return jsonify({"plan": plan.to_json(), "version": version.to_json() if version else None})
+    response = jsonify({"plan": plan.to_json(), "version": version.to_json() if version else None})
+    if creates and version:
+        response.status_code = 201
+        response.headers["Location"] = url_for(".get_object", name=creates)
+    return response
 
 
 @bp.get("/objects")
@@ -57,7 +79,9 @@ def get_object(name: str) -> Response:
 @bp.put("/objects/<name>")
 def put_object(name: str) -> Any:
     require_admin()
-    return _plan_response(platform().metadata.plan_object(name, _json_body()))
+    plan = platform().metadata.plan_object(name, _json_body())
+    new = any(op.object == name and op.kind in ("create_object", "rename_object") for op in plan.operations)
+    return _plan_response(plan, creates=name if new else None)
 
 
 @bp.delete("/objects/<name>")

@@ -13,10 +13,12 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import PlatformError
+from ..errors import PlatformError, Unauthorized
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "urn:metacrm:problem:{}"
+#: RFC 9110 §15.5.2: a 401 must carry a challenge saying how to authenticate.
+BASIC_CHALLENGE = 'Basic realm="MetaCRM", charset="UTF-8"'
 
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
@@ -37,14 +39,22 @@ def init_app(app: Flask) -> None:
     def _platform_error(exc: PlatformError) -> Response:
         if exc.status >= 500:
             log.error("%s: %s", exc.title, exc.detail)
-        return problem(exc.status, exc.title, exc.detail, exc.type_slug, **exc.extra)
+        response = problem(exc.status, exc.title, exc.detail, exc.type_slug, **exc.extra)
+        if isinstance(exc, Unauthorized):
+            response.headers["WWW-Authenticate"] = BASIC_CHALLENGE
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         if not wants_problem_json():
             return exc
         slug = (exc.name or "error").lower().replace(" ", "-")
-        return problem(exc.code or 500, exc.name or "Error", exc.description or "", slug)
+        response = problem(exc.code or 500, exc.name or "Error", exc.description or "", slug)
+        # Keep the headers the status requires, such as Allow on a 405 (RFC 9110 §15.5.6).
+        for header, value in exc.get_headers():
+            if header.lower() != "content-type":
+                response.headers[header] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
