@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     problems.init_app(app)
     app.register_blueprint(metadata_api.bp)
     app.register_blueprint(records_api.bp)
+    app.register_blueprint(records_api.search_bp)
     app.register_blueprint(openapi_api.bp)
     app.register_blueprint(docs_page.bp)
     assets.init_app(app)

@@ -128,3 +128,59 @@ def bulk(object_name: str) -> Response:
                         "errors": result.errors})
     response.status_code = status
     return response
+
+
+def page_response(object_name: str, page: Any) -> Response:
+    service = platform().records
+    body: dict[str, Any] = {"data": [service.to_json(object_name, r) for r in page.records]}
+    if page.groups is not None:
+        body["groups"] = [_json_value(g) for g in page.groups]
+    body["next_cursor"] = page.next_cursor
+    if page.total is not None:
+        body["total"] = page.total
+    return jsonify(body)
+
+
+def _json_value(group: Mapping[str, Any]) -> dict[str, Any]:
+    """Group rows hold Decimals and dates; JSON gets exact text for them."""
+    out = {}
+    for key, value in group.items():
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, (bool, int, float, str)):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+@bp.get("/<object_name>")
+def list_records(object_name: str) -> Response:
+    page = platform().records.reader.list(actor(), object_name, request.args)
+    return page_response(object_name, page)
+
+
+@bp.get("/<object_name>/recycle-bin")
+def recycle_bin(object_name: str) -> Response:
+    page = platform().records.reader.list(actor(), object_name, request.args, deleted="only")
+    return page_response(object_name, page)
+
+
+@bp.get("/<object_name>/<int:record_id>/related/<child_object>")
+def related(object_name: str, record_id: int, child_object: str) -> Response:
+    who = actor()
+    platform().records.get(who, object_name, record_id)  # 404 for a missing or unreadable parent
+    page = platform().records.reader.related(who, object_name, record_id, child_object, request.args)
+    return page_response(child_object, page)
+
+
+search_bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
+
+
+@search_bp.get("/search")
+def search() -> Response:
+    text = request.args.get("q", "").strip()
+    if not text:
+        raise Unprocessable("Say what to search for", errors=[{"field": "q", "message": "must not be empty"}])
+    hits = platform().records.reader.search(actor(), text)
+    service = platform().records
+    return jsonify({"data": [{**h, "record": service.to_json(h["object"], h["record"])} for h in hits]})

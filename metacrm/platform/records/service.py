@@ -29,6 +29,7 @@ from .actor import Actor
 from .errors import FieldError, RecordInvalid, RecordNotFound, VersionConflict, invalid
 from .events import EventBus, RecordEvent
 from .hooks import AccessRequest, RecordHooks, SaveContext, WriteContext
+from .reading import RecordReader
 
 Record = dict[str, Any]
 
@@ -54,6 +55,8 @@ class RecordService:
         self.bus = bus or EventBus()
         self.hooks = hooks or RecordHooks()
         self.clock = clock
+        #: Lists, related lists, the recycle bin and search (reads share the authorize hooks).
+        self.reader = RecordReader(engine, cache, self.hooks)
 
     # --- helpers -------------------------------------------------------------------------
     def _object(self, live: LiveSchema, name: str) -> CompiledObject:
