@@ -23,7 +23,7 @@ SYSTEM_SCHEMAS: dict[str, dict[str, Any]] = {
     "updated_at": {"type": "string", "format": "date-time", "readOnly": True},
     "created_by": {"type": ["integer", "null"], "readOnly": True},
     "updated_by": {"type": ["integer", "null"], "readOnly": True},
-    "owner": {"type": ["integer", "null"], "description": "id of the owning user"},
+    "owner": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**63 - 1, "description": "id of the owning user"},
     "version": {"type": "integer", "readOnly": True, "description": "optimistic-locking version; send it back in If-Match"},
 }
 

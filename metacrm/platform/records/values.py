@@ -72,6 +72,9 @@ def coerce_values(obj: CompiledObject, data: Mapping[str, Any], *, creating: boo
                 errors.append(FieldError(d.name, "required", "is required"))
             values[d.name] = None
             continue
+        if isinstance(raw, str) and not storable_text(raw):
+            errors.append(FieldError(d.name, "invalid_text", UNSTORABLE_TEXT))
+            continue
         try:
             values[d.name] = f.field_type.coerce(raw, d)
         except FieldValueError as exc:
@@ -99,11 +102,19 @@ def coerce_values(obj: CompiledObject, data: Mapping[str, Any], *, creating: boo
     return values, errors
 
 
+UNSTORABLE_TEXT = "must not contain NUL characters or unpaired UTF-16 surrogates"
+
+
+def storable_text(text: str) -> bool:
+    """Whether both databases can store ``text``: PostgreSQL refuses NUL, and neither can encode a lone surrogate."""
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError(value)
     number = int(str(value))
-    if number < 1:
+    if not 0 < number < 2**63:  # ids are 64-bit; a larger one must be refused, not overflow the driver
         raise ValueError(value)
     return number
 

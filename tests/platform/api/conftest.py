@@ -82,3 +82,53 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     assert body["status"] == status
     assert body["title"] and body["detail"]
     return body
+
+
+RECORDS = "/api/v1/records"
+#: A small CRM: companies (searchable by name) and their deals, which a company cannot be deleted under.
+CRM_COMPANY = make_object("company", fld("name", required=True), fld("industry"), search_fields=["name"])
+DEAL = make_object("deal", fld("title", required=True), fld("amount", "currency"),
+                   fld("stage", "picklist", options=["New", "Won"]), fld("close_on", "date"),
+                   fld("company", "lookup", target="company", on_delete="restrict"))
+
+
+class Records:
+    """The records API as one caller sees it: paths are relative to /api/v1/records."""
+
+    def __init__(self, client: Any, headers: dict[str, str]):
+        self.client = client
+        self.headers = headers
+
+    def _call(self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        url = path if path.startswith("/api/") else RECORDS + path
+        return self.client.open(url, method=method, headers={**self.headers, **(headers or {})}, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self._call("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self._call("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self._call("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self._call("DELETE", path, **kwargs)
+
+    def create(self, object_name: str, **values: Any) -> dict[str, Any]:
+        response = self.post(f"/{object_name}", json=values)
+        assert response.status_code == 201, response.get_data(as_text=True)
+        return response.get_json()
+
+    def ids(self, path: str) -> list[int]:
+        response = self.get(path)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return [r["id"] for r in response.get_json()["data"]]
+
+
+@pytest.fixture
+def records(api: Api) -> Records:
+    """The admin's view of the records API, over companies and deals."""
+    for document in (CRM_COMPANY, DEAL):
+        assert api.put(document).status_code == 201
+    return Records(api.client, api.headers)
