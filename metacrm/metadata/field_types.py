@@ -378,7 +378,7 @@ class LookupType(IntegerType):
             raise FieldValueError("invalid_reference", f"must be the id of a {f.target} record") from None
 
     def value_schema(self, f: FieldDef) -> dict[str, Any]:
-        return {"type": "integer", "minimum": 1, "description": f"id of a {f.target} record"}
+        return {"type": "integer", "minimum": 1, "maximum": 2**63 - 1, "description": f"id of a {f.target} record"}
 
 
 class MasterDetailType(LookupType):

@@ -13,6 +13,7 @@ from typing import Any
 from metacrm.metadata.compiled import CompiledField, CompiledObject, CompiledSchema
 
 from ..records.values import SYSTEM_FIELDS
+from .openapi_actions import SEARCH_PATH, action_paths
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 ORDERED = {"integer", "decimal", "currency", "percent", "date", "datetime", "autonumber"}
@@ -102,7 +103,7 @@ def filter_parameters(obj: CompiledObject) -> list[dict[str, Any]]:
 LIST_PARAMETERS: list[dict[str, Any]] = [
     {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "search the object's search fields"},
     {"name": "sort", "in": "query", "schema": {"type": "string"}, "description": "e.g. -amount,title"},
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 200}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
     {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "next_cursor of the previous page"},
     {"name": "fields", "in": "query", "schema": {"type": "string"}, "description": "comma-separated projection"},
@@ -154,10 +155,14 @@ def object_paths(obj: CompiledObject) -> dict[str, Any]:
 def build_document(schema: CompiledSchema, *, title: str = "MetaCRM API") -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+    list_parameters = {name: LIST_PARAMETERS + filter_parameters(obj) for name, obj in schema.objects.items()}
     for name in sorted(schema.objects):
         obj = schema.objects[name]
         paths.update(object_paths(obj))
+        paths.update(action_paths(obj, schema, pascal=_pascal(name), list_parameters=list_parameters[name],
+                                  child_parameters=list_parameters))
         schemas.update(object_schemas(obj))
+    paths.update(SEARCH_PATH)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": f"metadata-{schema.version}",
