@@ -124,8 +124,15 @@ class ObjectDef:
         return tuple(f.name for f in self.fields)
 
     def to_json(self) -> dict[str, Any]:
+        """A field whose owner differs from its object's always says so: a field without one
+        inherits the object's on load, which would turn an admin's field on a core object into core's."""
         out = _to_json(self, skip=("fields",))
-        out["fields"] = [f.to_json() for f in self.fields]
+        out["fields"] = []
+        for f in self.fields:
+            doc = f.to_json()  # spells out any owner but the default, admin
+            if "owner" not in doc and f.owner != self.owner:
+                doc["owner"] = f.owner
+            out["fields"].append(doc)
         return out
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from metacrm.metadata.errors import MetadataError
+from metacrm.metadata.field_types import FieldValueError
 from metacrm.metadata.loader import RenameHints, bundle_from_snapshot, load_bundle, load_objects
 
 from .errors import ApplyFailed, Conflict, ConfirmationRequired, NotFound, Unprocessable
@@ -153,6 +154,11 @@ class MetadataService:
             OPERATION_HANDLERS[op.kind](ctx, op)
         except SQLAlchemyError as exc:
             raise ApplyFailed(f"{op.summary}: {getattr(exc, 'orig', exc)}", operation=op.to_json()) from exc
+        except FieldValueError as exc:
+            # The plan converted every value, but records written since then do not
+            # convert: a stale plan (record writes do not move the metadata version).
+            raise Conflict(f"{op.summary}: a value stored since this plan was made cannot be converted "
+                           f"({exc.message}); plan again", operation=op.to_json()) from exc
 
     def rollback(self, version: int, *, author: str, reason: str = "", confirm: bool = False) -> store.VersionInfo | None:
         plan = self.plan_rollback(version)
