@@ -36,6 +36,8 @@ class Operation:
                                "summary": self.summary}
         if self.field:
             out["field"] = self.field
+        if self.kind in ("rename_object", "rename_field") and self.old is not None:
+            out["from"] = self.old.name  # kept in history so a rollback can rename back
         if self.details:
             out["details"] = list(self.details)
         return out

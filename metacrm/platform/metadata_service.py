@@ -18,7 +18,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from metacrm.metadata.errors import MetadataError
 from metacrm.metadata.field_types import FieldValueError
-from metacrm.metadata.loader import RenameHints, bundle_from_snapshot, load_bundle, load_objects
+from metacrm.metadata.loader import bundle_from_snapshot, load_bundle, load_objects
+from metacrm.metadata.rollback import rollback_hints
 
 from .errors import ApplyFailed, Conflict, ConfirmationRequired, NotFound, Unprocessable
 from .schema_cache import LiveSchema, SchemaCache
@@ -106,7 +107,8 @@ class MetadataService:
             if snapshot is None:
                 raise NotFound(f"metadata version {version} does not exist")
             target = bundle_from_snapshot(snapshot)
-            return make_plan(conn, live.compiled.bundle, live.version, target, RenameHints(), restore=True)
+            hints = rollback_hints(target, store.diffs_after(conn, version))
+            return make_plan(conn, live.compiled.bundle, live.version, target, hints, restore=True)
 
     # --- applying ----------------------------------------------------------------------------
     def apply(self, plan: Plan, *, author: str, reason: str = "", confirm: bool = False,

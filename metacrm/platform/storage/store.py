@@ -52,6 +52,12 @@ def insert_version(conn: Connection, *, version: int, author: str, reason: str, 
     ))
 
 
+def diffs_after(conn: Connection, version: int) -> list[list[dict[str, Any]]]:
+    """The operations of every version newer than ``version``, oldest first (for rollbacks)."""
+    query = sa.select(meta_version.c.diff).where(meta_version.c.id > version).order_by(meta_version.c.id)
+    return list(conn.execute(query).scalars())
+
+
 def history(conn: Connection, limit: int = 100) -> list[VersionInfo]:
     cols = [meta_version.c[c] for c in ("id", "created_at", "author", "reason", "kind", "restored_from", "diff")]
     rows = conn.execute(sa.select(*cols).order_by(meta_version.c.id.desc()).limit(limit)).all()

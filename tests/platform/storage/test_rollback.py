@@ -98,3 +98,25 @@ def test_rolling_back_to_an_unknown_version_is_not_found(platform: Platform, sta
     with pytest.raises(NotFound):
         platform.metadata.plan_rollback(7)
     assert head(platform) == 2
+
+
+def test_rollback_renames_a_renamed_field_back_with_its_values(platform: Platform, apply: Apply) -> None:
+    apply(DEAL)
+    insert_rows(platform, "deal", [{"title": "Alpha", "stage": "Won"}])
+    apply(make_object("deal", fld("title"), fld("phase", indexed=True, renamed_from="stage")))
+    plan = platform.metadata.plan_rollback(1)
+    assert plan.operations[0].kind == "rename_field" and not plan.destructive  # then its label changes back
+    platform.metadata.rollback(1, author="test")
+    assert columns(platform, "deal") == SYSTEM_COLUMNS | {"title", "stage"}
+    assert select_all(platform, "deal", "title", "stage") == [("Alpha", "Won")]
+
+
+def test_rollback_follows_object_and_field_renames_across_several_versions(platform: Platform, apply: Apply) -> None:
+    apply(DEAL)
+    insert_rows(platform, "deal", [{"title": "Alpha", "stage": "Won"}])
+    apply(make_object("opportunity", fld("title"), fld("stage", indexed=True), renamed_from="deal"))
+    apply(make_object("opportunity", fld("name", renamed_from="title"), fld("stage", indexed=True)))
+    platform.metadata.rollback(1, author="test")
+    assert "obj_deal" in tables(platform) and "obj_opportunity" not in tables(platform)
+    assert select_all(platform, "deal", "title", "stage") == [("Alpha", "Won")]
+    assert platform.metadata.archives() == []
