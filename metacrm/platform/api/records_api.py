@@ -124,15 +124,16 @@ def bulk(object_name: str) -> Response:
     else:
         result = service.bulk_update(who, object_name, body["update"], all_or_nothing=all_or_nothing)
         status = 200
-    response = jsonify({"data": [service.to_json(object_name, r) for r in result.records],
+    encode = service.json_encoder(object_name)
+    response = jsonify({"data": [encode(r) for r in result.records],
                         "errors": result.errors})
     response.status_code = status
     return response
 
 
 def page_response(object_name: str, page: Any) -> Response:
-    service = platform().records
-    body: dict[str, Any] = {"data": [service.to_json(object_name, r) for r in page.records]}
+    encode = platform().records.json_encoder(object_name)
+    body: dict[str, Any] = {"data": [encode(r) for r in page.records]}
     if page.groups is not None:
         body["groups"] = [_json_value(g) for g in page.groups]
     body["next_cursor"] = page.next_cursor
@@ -182,5 +183,5 @@ def search() -> Response:
     if not text:
         raise Unprocessable("Say what to search for", errors=[{"field": "q", "message": "must not be empty"}])
     hits = platform().records.reader.search(actor(), text)
-    service = platform().records
-    return jsonify({"data": [{**h, "record": service.to_json(h["object"], h["record"])} for h in hits]})
+    encoders = {name: platform().records.json_encoder(name) for name in {h["object"] for h in hits}}
+    return jsonify({"data": [{**h, "record": encoders[h["object"]](h["record"])} for h in hits]})

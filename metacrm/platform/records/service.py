@@ -88,8 +88,12 @@ class RecordService:
         pending.events.append(event)
 
     def to_json(self, object_name: str, record: Mapping[str, Any]) -> dict[str, Any]:
-        live = self.cache.get()
-        return values.to_json(self._object(live, object_name), record)
+        return self.json_encoder(object_name)(record)
+
+    def json_encoder(self, object_name: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+        """One schema lookup for a whole page of records, not one per record."""
+        obj = self._object(self.cache.get(), object_name)
+        return lambda record: values.to_json(obj, record)
 
     # --- reading -------------------------------------------------------------------------
     def get(self, actor: Actor, object_name: str, record_id: Any, *, include_deleted: bool = False) -> Record:

@@ -105,9 +105,12 @@ def coerce_values(obj: CompiledObject, data: Mapping[str, Any], *, creating: boo
 UNSTORABLE_TEXT = "must not contain NUL characters or unpaired UTF-16 surrogates"
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def storable_text(text: str) -> bool:
     """Whether both databases can store ``text``: PostgreSQL refuses NUL, and neither can encode a lone surrogate."""
-    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+    return UNSTORABLE.search(text) is None
 
 
 def _positive_int(value: Any) -> int:

@@ -104,8 +104,18 @@ def drop_field_fks(ctx: ApplyContext, table: str, f: FieldDef) -> None:
             ctx.ops.drop_constraint(fk_name(table, c.name), table, type_="foreignkey")
 
 
-def _system_indexes(table: str) -> list[tuple[str, list[str]]]:
-    return [(index_name(table, "owner"), ["owner"]), (index_name(table, "deleted_at"), ["deleted_at"])]
+BIN_ONLY = sa.text("deleted_at IS NOT NULL")
+
+
+def _system_indexes(table: str) -> list[tuple[str, list[str], dict[str, Any]]]:
+    """Owner (record access) and the recycle bin.
+
+    The bin's index is partial: a full index on ``deleted_at`` matches every
+    live record, and SQLite's planner then prefers it over scanning — slower
+    for every list — so it covers only deleted records.
+    """
+    return [(index_name(table, "owner"), ["owner"], {}),
+            (index_name(table, "deleted_at"), ["deleted_at"], {"postgresql_where": BIN_ONLY, "sqlite_where": BIN_ONLY})]
 
 
 def archive_field_columns(ctx: ApplyContext, obj: str, f: FieldDef) -> None:
@@ -164,8 +174,8 @@ def create_object(ctx: ApplyContext, op: Operation) -> None:
         columns = system_columns(obj.multi_currency)
         columns += [sql_column(c, table, with_fk=False) for f in obj.fields for c in columns_of(f)]
         ctx.ops.create_table(table, *columns)
-    for name, cols in _system_indexes(table):
-        ctx.ops.create_index(name, table, cols)
+    for name, cols, options in _system_indexes(table):
+        ctx.ops.create_index(name, table, cols, **options)
     for f in obj.fields:
         create_field_indexes(ctx, table, f, user=False)  # user indexes come as add_index operations
         ctx.deferred.append(lambda f=f: create_field_fks(ctx, table, f))
@@ -178,7 +188,7 @@ def remove_object(ctx: ApplyContext, op: Operation) -> None:
     for f in obj.fields:
         drop_field_indexes(ctx, table, f)
         drop_field_fks(ctx, table, f)
-    for name, _ in _system_indexes(table):
+    for name, _, _ in _system_indexes(table):
         ctx.ops.drop_index(name, table_name=table)
     archived = archived_table(table, ctx.version)
     ctx.ops.rename_table(table, archived)
@@ -193,11 +203,11 @@ def rename_object(ctx: ApplyContext, op: Operation) -> None:
     for f in old_obj.fields:
         drop_field_indexes(ctx, old_table, f)
         drop_field_fks(ctx, old_table, f)
-    for name, _ in _system_indexes(old_table):
+    for name, _, _ in _system_indexes(old_table):
         ctx.ops.drop_index(name, table_name=old_table)
     ctx.ops.rename_table(old_table, new_table)
-    for name, cols in _system_indexes(new_table):
-        ctx.ops.create_index(name, new_table, cols)
+    for name, cols, options in _system_indexes(new_table):
+        ctx.ops.create_index(name, new_table, cols, **options)
     for f in old_obj.fields:  # field-level changes follow as their own operations
         create_field_indexes(ctx, new_table, f)
         ctx.deferred.append(lambda f=f: create_field_fks(ctx, new_table, f))
