@@ -22,12 +22,17 @@ from .errors import FieldError
 CHUNK = 500
 
 
+def _matches(column: sa.ColumnElement[Any], values: list[Any]) -> sa.ColumnElement[bool]:
+    """``=`` for one value: single creates are the common case, and an expanding IN costs more to compile."""
+    return column == values[0] if len(values) == 1 else column.in_(values)
+
+
 def _existing_ids(conn: Connection, table: sa.Table, ids: set[int]) -> set[int]:
     found: set[int] = set()
     ordered = sorted(ids)
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
-        query = sa.select(table.c.id).where(table.c.id.in_(chunk))
+        query = sa.select(table.c.id).where(_matches(table.c.id, chunk))
         if "deleted_at" in table.c:
             query = query.where(table.c.deleted_at.is_(None))
         found.update(conn.execute(query).scalars())
@@ -95,7 +100,7 @@ def check_unique(conn: Connection, live: LiveSchema, obj: CompiledObject, rows: 
         values_list = list(seen)
         for start in range(0, len(values_list), CHUNK):
             chunk = values_list[start:start + CHUNK]
-            query = sa.select(table.c.id, table.c[name], table.c.deleted_at).where(table.c[name].in_(chunk))
+            query = sa.select(table.c.id, table.c[name], table.c.deleted_at).where(_matches(table.c[name], chunk))
             for rid, value, deleted_at in conn.execute(query):
                 for i in positions.get(value, []):
                     if ids[i] == rid:
