@@ -15,7 +15,7 @@ from flask import Flask, render_template_string
 from .config import load_config
 from .metadata.field_types import FIELD_TYPES
 from . import assets
-from .platform.api import docs_page, metadata_api, openapi_api, problems, records_api
+from .platform.api import audit_api, docs_page, metadata_api, openapi_api, problems, records_api
 from .platform.runtime import Platform
 
 LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>MetaCRM</title></head>
@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(metadata_api.bp)
     app.register_blueprint(records_api.bp)
     app.register_blueprint(records_api.search_bp)
+    app.register_blueprint(audit_api.bp)
     app.register_blueprint(openapi_api.bp)
     app.register_blueprint(docs_page.bp)
     assets.init_app(app)

@@ -202,3 +202,6 @@ def purge_command(archive_id: int | None, purge_all: bool, yes: bool) -> None:
 
 def main() -> None:
     cli(prog_name="metacrm")
+
+
+from . import cli_users  # noqa: E402,F401  (registers the user and token commands on the group)

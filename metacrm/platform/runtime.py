@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from .metadata_service import MetadataService
-from .records import RecordService
+from .records import RecordHooks, RecordService
 from .schema_cache import SchemaCache
+from .security.audit import AccessLog, AuditService, FieldHistory
+from .security.tokens import TokenService
 from .security.users import UserService
 from .storage.engine import make_engine
 from .storage.migrate_platform import upgrade_platform
@@ -25,6 +27,8 @@ class Platform:
     metadata: MetadataService
     users: UserService
     records: RecordService
+    tokens: TokenService
+    audit: AuditService
 
     @classmethod
     def from_url(cls, url: str, *, migrate: bool = False) -> "Platform":
@@ -32,7 +36,10 @@ class Platform:
         if migrate:
             upgrade_platform(engine)
         cache = SchemaCache(engine)
-        return cls(engine, cache, MetadataService(engine, cache), UserService(engine), RecordService(engine, cache))
+        # Audit is on by default: field history for every write, the access log for sensitive reads.
+        hooks = RecordHooks(after_write=[FieldHistory()], after_read=[AccessLog(engine)])
+        return cls(engine, cache, MetadataService(engine, cache), UserService(engine),
+                   RecordService(engine, cache, hooks=hooks), TokenService(engine), AuditService(engine))
 
     def migrate(self) -> None:
         """Create or upgrade MetaCRM's own tables (idempotent)."""

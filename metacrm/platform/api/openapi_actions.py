@@ -1,4 +1,4 @@
-"""OpenAPI paths beyond plain CRUD: bulk, recycle bin, restore, purge, related lists, search.
+"""OpenAPI paths beyond plain CRUD: bulk, recycle bin, restore, purge, history, related lists, search.
 
 Kept apart from ``openapi`` so each module stays one concept: that one
 describes an object's record shape and CRUD, this one the actions around it.
@@ -14,6 +14,19 @@ PROBLEM = {"$ref": "#/components/responses/Problem"}
 ROW_ERRORS = {"type": "array", "items": {"type": "object", "properties": {
     "index": {"type": "integer"}, "id": {}, "status": {"type": "integer"}, "detail": {"type": "string"},
     "errors": {"type": "array", "items": {"type": "object"}}}}}
+HISTORY_PAGE = {"type": "object", "required": ["data", "next_cursor"], "properties": {
+    "data": {"type": "array", "items": {"type": "object", "required": [
+        "id", "operation", "version", "actor_id", "at", "changes"], "properties": {
+        "id": {"type": "integer"}, "operation": {"enum": ["create", "update", "delete", "restore", "purge"]},
+        "version": {"type": ["integer", "null"]}, "actor_id": {"type": ["integer", "null"]},
+        "at": {"type": "string", "format": "date-time"},
+        "changes": {"type": "object", "description": "field → [old, new], values as JSON",
+                    "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2}}}}},
+    "next_cursor": {"type": ["string", "null"], "description": "pass as ?before= for older entries"}}}
+HISTORY_PARAMETERS = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 1},
+     "description": "the next_cursor of the previous page"}]
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +74,11 @@ def action_paths(obj: CompiledObject, schema: CompiledSchema, *, pascal: str,
             "responses": {"200": {"description": "ids removed per object", "content": _json(
                 {"type": "object", "properties": {"purged": {"type": "object"}}})},
                 "401": PROBLEM, "403": PROBLEM, "404": PROBLEM, "409": PROBLEM}}},
+        f"{item}/history": {"parameters": [id_param], "get": {
+            "operationId": f"history_{obj.name}", "summary": f"Field history of a {label}, newest first",
+            "tags": tag, "parameters": HISTORY_PARAMETERS,
+            "responses": {"200": {"description": "a page of changes", "content": _json(HISTORY_PAGE)},
+                          "401": PROBLEM, "403": PROBLEM, "404": PROBLEM, "422": PROBLEM}}},
     }
     for child in sorted({c.object for c in obj.children}):
         child_pascal = "".join(p.capitalize() for p in child.split("_"))

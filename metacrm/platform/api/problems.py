@@ -17,8 +17,9 @@ from ..errors import PlatformError, Unauthorized
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "urn:metacrm:problem:{}"
-#: RFC 9110 §15.5.2: a 401 must carry a challenge saying how to authenticate.
+#: RFC 9110 §15.5.2: a 401 must carry a challenge saying how to authenticate (here: either way).
 BASIC_CHALLENGE = 'Basic realm="MetaCRM", charset="UTF-8"'
+BEARER_CHALLENGE = 'Bearer realm="MetaCRM"'
 
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
@@ -41,7 +42,7 @@ def init_app(app: Flask) -> None:
             log.error("%s: %s", exc.title, exc.detail)
         response = problem(exc.status, exc.title, exc.detail, exc.type_slug, **exc.extra)
         if isinstance(exc, Unauthorized):
-            response.headers["WWW-Authenticate"] = BASIC_CHALLENGE
+            response.headers["WWW-Authenticate"] = f"{BASIC_CHALLENGE}, {BEARER_CHALLENGE}"
         return response
 
     @app.errorhandler(HTTPException)

@@ -19,6 +19,7 @@ from .context import platform
 
 bp = Blueprint("records_api", __name__, url_prefix="/api/v1/records")
 MAX_BULK = 1000
+DEFAULT_HISTORY, MAX_HISTORY = 50, 200
 
 
 class PreconditionRequired(PlatformError):
@@ -29,6 +30,11 @@ class PreconditionRequired(PlatformError):
 
 def actor() -> Actor:
     return Actor.from_user(require_user())
+
+
+def purpose() -> str:
+    """Why the caller reads (``X-MetaCRM-Purpose``), kept in the access log of sensitive objects."""
+    return request.headers.get("X-MetaCRM-Purpose", "").strip()
 
 
 def _etag(record: Mapping[str, Any]) -> str:
@@ -63,7 +69,7 @@ def create(object_name: str) -> Response:
 
 @bp.get("/<object_name>/<int:record_id>")
 def get_record(object_name: str, record_id: int) -> Response:
-    record = platform().records.get(actor(), object_name, record_id)
+    record = platform().records.get(actor(), object_name, record_id, purpose=purpose())
     if request.if_none_match and request.if_none_match.contains(str(record["version"])):
         return Response(status=304, headers={"ETag": _etag(record)})
     return record_response(object_name, record)
@@ -156,22 +162,48 @@ def _json_value(group: Mapping[str, Any]) -> dict[str, Any]:
 
 @bp.get("/<object_name>")
 def list_records(object_name: str) -> Response:
-    page = platform().records.reader.list(actor(), object_name, request.args)
+    page = platform().records.reader.list(actor(), object_name, request.args, purpose=purpose())
     return page_response(object_name, page)
 
 
 @bp.get("/<object_name>/recycle-bin")
 def recycle_bin(object_name: str) -> Response:
-    page = platform().records.reader.list(actor(), object_name, request.args, deleted="only")
+    page = platform().records.reader.list(actor(), object_name, request.args, deleted="only", purpose=purpose())
     return page_response(object_name, page)
 
 
 @bp.get("/<object_name>/<int:record_id>/related/<child_object>")
 def related(object_name: str, record_id: int, child_object: str) -> Response:
     who = actor()
-    platform().records.get(who, object_name, record_id)  # 404 for a missing or unreadable parent
-    page = platform().records.reader.related(who, object_name, record_id, child_object, request.args)
+    platform().records.get(who, object_name, record_id, purpose=purpose())  # 404 for a missing or unreadable parent
+    page = platform().records.reader.related(who, object_name, record_id, child_object, request.args,
+                                             purpose=purpose())
     return page_response(child_object, page)
+
+
+@bp.get("/<object_name>/<int:record_id>/history")
+def history(object_name: str, record_id: int) -> Response:
+    """The record's field history, newest first; readable by whoever may read the record."""
+    who = actor()
+    limit, before = int_arg("limit", 1, MAX_HISTORY), int_arg("before", 1, 2**63 - 1)
+    platform().records.get(who, object_name, record_id, include_deleted=True, purpose=purpose())
+    page = platform().audit.history(object_name, record_id, limit=limit or DEFAULT_HISTORY, before_id=before)
+    return jsonify({"data": page.entries, "next_cursor": page.next_cursor})
+
+
+def int_arg(name: str, low: int, high: int) -> int | None:
+    """An optional whole-number query parameter within bounds, or a 422 naming it."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise Unprocessable(f'"{name}" must be a whole number from {low} to {high}',
+                            errors=[{"field": name, "message": f"must be a whole number from {low} to {high}"}])
+    return value
 
 
 search_bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
@@ -182,6 +214,6 @@ def search() -> Response:
     text = request.args.get("q", "").strip()
     if not text:
         raise Unprocessable("Say what to search for", errors=[{"field": "q", "message": "must not be empty"}])
-    hits = platform().records.reader.search(actor(), text)
+    hits = platform().records.reader.search(actor(), text, purpose=purpose())
     encoders = {name: platform().records.json_encoder(name) for name in {h["object"] for h in hits}}
     return jsonify({"data": [{**h, "record": encoders[h["object"]](h["record"])} for h in hits]})

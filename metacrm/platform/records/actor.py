@@ -22,7 +22,8 @@ class Actor:
 
     @classmethod
     def from_user(cls, user: Any) -> "Actor":
-        return cls(id=user.id, email=user.email, is_admin=bool(user.is_admin))
+        return cls(id=user.id, email=user.email, is_admin=bool(user.is_admin),
+                   roles=frozenset(getattr(user, "roles", ()) or ()))
 
 
 SYSTEM = Actor(id=None, email="system", is_admin=True, is_system=True)

@@ -2,14 +2,14 @@
 
 The logic layer adds ``before_save`` hooks (formulas, validation rules,
 before-save scripts), security adds ``authorize`` hooks, audit adds
-``after_write`` hooks. Each hook is a plain callable with one context
+``after_write`` hooks and ``after_read`` hooks (the access log). Each hook is a plain callable with one context
 argument, so a layer plugs in without the service knowing about it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy.engine import Connection
 
@@ -63,12 +63,28 @@ class WriteContext:
     after: Mapping[str, Any] | None
 
 
+@dataclass(frozen=True)
+class ReadContext:
+    """After records were read and authorised, outside any transaction (access log)."""
+
+    action: str  # view | list | search
+    actor: Actor
+    obj: CompiledObject
+    records: Sequence[Mapping[str, Any]]
+    purpose: str = ""
+
+
 @dataclass
 class RecordHooks:
     authorize: list[Callable[[AccessRequest], None]] = field(default_factory=list)
     before_save: list[Callable[[SaveContext], None]] = field(default_factory=list)
     after_write: list[Callable[[WriteContext], None]] = field(default_factory=list)
+    after_read: list[Callable[[ReadContext], None]] = field(default_factory=list)
 
     def check(self, request: AccessRequest) -> None:
         for hook in self.authorize:
             hook(request)
+
+    def read(self, context: ReadContext) -> None:
+        for hook in self.after_read:
+            hook(context)

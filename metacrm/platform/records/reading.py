@@ -1,7 +1,8 @@
 """Lists, related lists, the recycle bin and global search, through the query language.
 
 Reads go through the same authorize hooks as writes, so field- and
-record-level security (its own layer) applies to every list the same way.
+record-level security (its own layer) applies to every list the same way;
+the ``after_read`` hooks (the access log) see every page handed out.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..schema_cache import LiveSchema, SchemaCache
 from . import values
 from .actor import Actor
 from .errors import RecordNotFound
-from .hooks import AccessRequest, RecordHooks
+from .hooks import AccessRequest, ReadContext, RecordHooks
 
 SEARCH_PER_OBJECT = 5
 
@@ -38,7 +39,8 @@ class RecordReader:
         self.cache = cache
         self.hooks = hooks
 
-    def _page(self, live: LiveSchema, query: Query, actor: Actor, deleted: str) -> Page:
+    def _page(self, live: LiveSchema, query: Query, actor: Actor, deleted: str, *,
+              action: str = "list", purpose: str = "") -> Page:
         obj = live.compiled.objects[query.object]
         self.hooks.check(AccessRequest("read", actor, obj))
         with self.engine.connect() as conn:
@@ -50,19 +52,21 @@ class RecordReader:
             if projection is not None:
                 record = {k: v for k, v in record.items() if k == "id" or k in projection}
             records.append(record)
+        if action != "search":  # search reports once per object, with the hits it keeps
+            self.hooks.read(ReadContext(action, actor, obj, records, purpose))
         return Page(records, result.total, result.next_cursor, result.groups, projection)
 
     def list(self, actor: Actor, object_name: str, params: Mapping[str, Any], *,
-             deleted: str = "exclude", today: dt.date | None = None) -> Page:
+             deleted: str = "exclude", today: dt.date | None = None, purpose: str = "") -> Page:
         live = self.cache.get()
         obj = live.compiled.object(object_name)
         if obj is None:
             raise RecordNotFound(f'there is no object "{object_name}"')
         query = parse_query(obj, live.compiled, params, today=today or dt.date.today())
-        return self._page(live, query, actor, deleted)
+        return self._page(live, query, actor, deleted, purpose=purpose)
 
     def related(self, actor: Actor, object_name: str, record_id: int, child_object: str,
-                params: Mapping[str, Any], *, today: dt.date | None = None) -> Page:
+                params: Mapping[str, Any], *, today: dt.date | None = None, purpose: str = "") -> Page:
         """Children of one record: ``child_object`` records whose lookup points at it."""
         live = self.cache.get()
         parent = live.compiled.object(object_name)
@@ -83,9 +87,10 @@ class RecordReader:
         child = live.compiled.objects[child_object]
         params[relations[0].field] = [str(record_id)]
         query = parse_query(child, live.compiled, params, today=today or dt.date.today())
-        return self._page(live, query, actor, "exclude")
+        return self._page(live, query, actor, "exclude", purpose=purpose)
 
-    def search(self, actor: Actor, text: str, *, per_object: int = SEARCH_PER_OBJECT) -> list[dict[str, Any]]:
+    def search(self, actor: Actor, text: str, *, per_object: int = SEARCH_PER_OBJECT,
+               purpose: str = "") -> list[dict[str, Any]]:
         """Global search: the best few matches of every searchable object the actor may read."""
         live = self.cache.get()
         hits = []
@@ -98,7 +103,9 @@ class RecordReader:
             except Exception:  # objects the actor may not read are simply left out
                 continue
             query = parse_query(obj, live.compiled, {"q": text, "limit": str(per_object)}, today=dt.date.today())
-            page = self._page(live, query, actor, "exclude")
+            page = self._page(live, query, actor, "exclude", action="search")
+            if page.records:
+                self.hooks.read(ReadContext("search", actor, obj, page.records, purpose))
             for record in page.records:
                 hits.append({"object": name, "label": obj.definition.label, "id": record["id"],
                              "title": _title(obj, record), "record": record})

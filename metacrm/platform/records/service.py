@@ -28,7 +28,7 @@ from . import autonumber, deletion, integrity, values
 from .actor import Actor
 from .errors import FieldError, RecordInvalid, RecordNotFound, VersionConflict, invalid
 from .events import EventBus, RecordEvent
-from .hooks import AccessRequest, RecordHooks, SaveContext, WriteContext
+from .hooks import AccessRequest, ReadContext, RecordHooks, SaveContext, WriteContext
 from .reading import RecordReader
 
 Record = dict[str, Any]
@@ -96,14 +96,16 @@ class RecordService:
         return lambda record: values.to_json(obj, record)
 
     # --- reading -------------------------------------------------------------------------
-    def get(self, actor: Actor, object_name: str, record_id: Any, *, include_deleted: bool = False) -> Record:
+    def get(self, actor: Actor, object_name: str, record_id: Any, *, include_deleted: bool = False,
+            purpose: str = "") -> Record:
         with self.engine.connect() as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
             row = self._row(conn, live, obj, record_id, deleted=None if include_deleted else False)
             record = values.from_row(obj, row)
             self.hooks.check(AccessRequest("read", actor, obj, record))
-            return record
+        self.hooks.read(ReadContext("view", actor, obj, [record], purpose))
+        return record
 
     # --- creating ------------------------------------------------------------------------
     def create(self, actor: Actor, object_name: str, data: Mapping[str, Any]) -> Record:
@@ -299,7 +301,15 @@ class RecordService:
             for name, ids in plan.deleted.items():
                 if name != obj.name or ids != [row["id"]]:
                     self.hooks.check(AccessRequest("delete", actor, self._object(live, name)))
-            deletion.soft_delete(conn, live, plan, actor_id=actor.id, now=self.clock())
+            cleared = _cleared_records(conn, live, plan) if self.hooks.after_write else []
+            now = self.clock()
+            deletion.soft_delete(conn, live, plan, actor_id=actor.id, now=now)
+            for ref, before in cleared:  # set_null: each cleared record is an update of that field
+                after = {**before, ref.field: None, "updated_at": now, "updated_by": actor.id,
+                         "version": before["version"] + 1}
+                for hook in self.hooks.after_write:
+                    hook(WriteContext("update", actor, live.compiled.objects[ref.object], conn, before["id"],
+                                      before, after))
             for name, ids in plan.deleted.items():
                 for rid in ids:
                     # Only the record asked for was read; cascaded details (even of the
@@ -327,6 +337,8 @@ class RecordService:
                 for rid in ids:
                     # Ids repeat across objects: a restored detail with the master's id is not the master.
                     record = restored if (name, rid) == (obj.name, row["id"]) else None
+                    for hook in self.hooks.after_write:
+                        hook(WriteContext("restore", actor, live.compiled.objects[name], conn, rid, None, record))
                     self._announce(conn, pending, RecordEvent("record.restored", name, rid, actor, record))
         self._finish(pending)
         return restored
@@ -338,14 +350,29 @@ class RecordService:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
             row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
-            self.hooks.check(AccessRequest("purge", actor, obj, values.from_row(obj, row)))
+            previous = values.from_row(obj, row)
+            self.hooks.check(AccessRequest("purge", actor, obj, previous))
             plan = deletion.plan_delete(conn, live, obj.name, row["id"], live_only=False)
             deletion.hard_delete(conn, live, plan)
             for name, ids in plan.deleted.items():
                 for rid in ids:
+                    before = previous if (name, rid) == (obj.name, row["id"]) else None
+                    for hook in self.hooks.after_write:
+                        hook(WriteContext("purge", actor, live.compiled.objects[name], conn, rid, before, None))
                     self._announce(conn, pending, RecordEvent("record.purged", name, rid, actor, None))
         self._finish(pending)
         return plan.deleted
+
+
+def _cleared_records(conn: Connection, live: LiveSchema, plan: deletion.DeletionPlan,
+                     ) -> list[tuple[deletion.Reference, Record]]:
+    """The records a delete's set_null references clear, as they were before (for after-write hooks)."""
+    found = []
+    for ref, ids in plan.cleared:
+        table, obj = live.tables[ref.object], live.compiled.objects[ref.object]
+        for row in conn.execute(sa.select(table).where(table.c.id.in_(ids)).order_by(table.c.id)).mappings():
+            found.append((ref, values.from_row(obj, row)))
+    return found
 
 
 def _same_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -64,9 +64,9 @@ def fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> str |
 
 def test_every_operation_answers_as_documented(fuzzed_api: Any, admin_headers: dict[str, str]) -> None:
     operations = [result.ok() for result in fuzzed_api.get_all_operations()]
-    # per object: list, create, get, change, delete, bulk, recycle bin, restore, purge;
+    # per object: list, create, get, change, delete, bulk, recycle bin, restore, purge, history;
     # plus the opportunities related to a company, and global search
-    assert len(operations) == 2 * 9 + 1 + 1
+    assert len(operations) == 2 * 10 + 1 + 1
     failures = [failure for operation in operations for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
                 if (failure := fuzz(operation, mode, admin_headers))]
     assert not failures, "\n\n".join(failures)

@@ -1,0 +1,48 @@
+"""The security log: an append-only trail of sign-ins, token use and account changes.
+
+Kept apart from field history because it answers a different question
+("who got in, and how?") and must be written even when nothing else is,
+for example on a failed login. Rows are only ever inserted; nothing in the
+platform updates or deletes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from ..storage.platform_tables import security_log
+from ..storage.store import utcnow
+
+LOGIN_SUCCEEDED = "login_succeeded"
+LOGIN_FAILED = "login_failed"
+TOKEN_CREATED = "token_created"
+TOKEN_REVOKED = "token_revoked"
+TOKEN_USED = "token_used"
+USER_CREATED = "user_created"
+USER_DISABLED = "user_disabled"
+PASSWORD_CHANGED = "password_changed"
+
+EVENTS = frozenset({LOGIN_SUCCEEDED, LOGIN_FAILED, TOKEN_CREATED, TOKEN_REVOKED, TOKEN_USED,
+                    USER_CREATED, USER_DISABLED, PASSWORD_CHANGED})
+
+
+def record(conn_or_engine: Connection | Engine, event: str, *, actor_id: int | None = None, subject: str = "",
+           ip: str = "", detail: dict[str, Any] | None = None) -> None:
+    """Append one event.
+
+    Given a connection, the row joins that connection's transaction, so an
+    account change and its log entry commit or roll back together; given an
+    engine, it is written in a transaction of its own (used when there is
+    nothing else to commit, as on a failed login).
+    """
+    if event not in EVENTS:
+        raise ValueError(f"unknown security event {event!r}")
+    row = dict(at=utcnow(), actor_id=actor_id, event=event, subject=subject[:254], ip=(ip or "")[:64],
+               detail=detail or {})
+    if isinstance(conn_or_engine, Engine):
+        with conn_or_engine.begin() as conn:
+            conn.execute(security_log.insert().values(**row))
+    else:
+        conn_or_engine.execute(security_log.insert().values(**row))
