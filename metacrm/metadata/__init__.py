@@ -6,7 +6,7 @@ turns what this package produces into tables, forms and APIs.
 """
 
 from .compiled import CompiledField, CompiledObject, CompiledSchema, compile_schema
-from .definitions import FieldDef, MetadataBundle, ObjectDef, PicklistOption, RollupDef
+from .definitions import FieldDef, MetadataBundle, ObjectDef, PicklistOption, RoleDef, RollupDef
 from .diff import Operation, diff, impact
 from .errors import MetadataError, MetadataIssue
 from .field_types import FIELD_TYPES, FieldType, FieldValueError, StorageColumn
@@ -14,7 +14,7 @@ from .loader import Loaded, RenameHints, bundle_from_snapshot, load_bundle, load
 
 __all__ = [
     "CompiledField", "CompiledObject", "CompiledSchema", "compile_schema",
-    "FieldDef", "MetadataBundle", "ObjectDef", "PicklistOption", "RollupDef",
+    "FieldDef", "MetadataBundle", "ObjectDef", "PicklistOption", "RoleDef", "RollupDef",
     "Operation", "diff", "impact",
     "MetadataError", "MetadataIssue",
     "FIELD_TYPES", "FieldType", "FieldValueError", "StorageColumn",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
-from .definitions import FieldDef, MetadataBundle, ObjectDef
+from .definitions import ADMIN_ROLE, FieldDef, MetadataBundle, ObjectDef
 from .errors import MetadataIssue
 from .expressions import ExpressionSyntaxError, parse_expression, references
 from .field_types import FIELD_TYPES, REFERENCE_TYPES, FieldValueError
@@ -177,4 +177,37 @@ def _formula_cycles(obj: ObjectDef, field_path: Callable[[str], str]) -> list[Me
                 if nxt not in seen and nxt in graph:
                     seen.add(nxt)
                     stack.append((nxt, (*trail, nxt)))
+    return issues
+
+
+def check_roles(bundle: MetadataBundle, paths: Mapping[str, str] | None = None,
+                only: Iterable[str] | None = None) -> list[MetadataIssue]:
+    """Roles must not redefine the built-in admin role and may only name objects and fields that exist.
+
+    ``paths`` maps a role name to the JSON path where the admin wrote it.
+    """
+    paths = paths or {}
+    objects = list(bundle.objects)
+    issues: list[MetadataIssue] = []
+    for name in (list(only) if only is not None else sorted(bundle.roles)):
+        role = bundle.roles[name]
+        path = paths.get(name, f'roles["{name}"]')
+        if role.name == ADMIN_ROLE:
+            issues.append(MetadataIssue(f"{path}.name", 'the "admin" role is built in (users flagged admin hold '
+                                        "it) and cannot be defined; choose another name", "reserved_name"))
+        for kind, entries in (("objects", role.objects), ("fields", role.fields)):
+            for obj_name in entries:
+                if obj_name not in bundle.objects:
+                    issues.append(MetadataIssue(f'{path}.{kind}["{obj_name}"]', f'object "{obj_name}" does not '
+                                                f"exist{did_you_mean(obj_name, objects)}", "unknown_object"))
+        for obj_name, restricted in role.fields.items():
+            obj = bundle.objects.get(obj_name)
+            if obj is None:
+                continue
+            for field_name in restricted:
+                if obj.field(field_name) is None:
+                    issues.append(MetadataIssue(
+                        f'{path}.fields["{obj_name}"]["{field_name}"]',
+                        f'field "{field_name}" does not exist on {obj_name}{did_you_mean(field_name, obj.field_names)}',
+                        "unknown_field"))
     return issues

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from .definitions import FieldDef, MetadataBundle, ObjectDef
+from .definitions import FieldDef, MetadataBundle, ObjectDef, RoleDef
 from .dependencies import DependencyGraph, build_graph
 from .field_types import FIELD_TYPES, REFERENCE_TYPES, FieldType, StorageColumn
 
@@ -64,6 +64,11 @@ class CompiledSchema:
 
     def object(self, name: str) -> CompiledObject | None:
         return self.objects.get(name)
+
+    @property
+    def roles(self) -> Mapping[str, RoleDef]:
+        """The roles of this version (the built-in admin role is not among them)."""
+        return self.bundle.roles
 
 
 def compile_schema(bundle: MetadataBundle, version: int) -> CompiledSchema:

@@ -136,6 +136,43 @@ class ObjectDef:
         return out
 
 
+#: The permissions a role grants on one object.
+OBJECT_PERMISSIONS = ("create", "read", "update", "delete", "view_all", "modify_all")
+#: What a role may restrict on one field.
+FIELD_ACCESS = ("hidden", "read_only")
+#: The built-in role: users flagged admin hold it implicitly; no document may define it.
+ADMIN_ROLE = "admin"
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    """A named set of object and field permissions that users are granted.
+
+    ``objects`` maps an object name to the permissions granted on it (a
+    permission left out is not granted); ``fields`` maps an object name to
+    the fields this role restricts (``hidden`` or ``read_only``).
+    """
+
+    name: str
+    label: str
+    description: str = ""
+    owner: str = OWNER_ADMIN
+    objects: Mapping[str, Mapping[str, bool]] = dc_field(default_factory=lambda: MappingProxyType({}))
+    fields: Mapping[str, Mapping[str, str]] = dc_field(default_factory=lambda: MappingProxyType({}))
+
+    def grants(self, object_name: str, permission: str) -> bool:
+        return bool((self.objects.get(object_name) or {}).get(permission, False))
+
+    def field_access(self, object_name: str, field_name: str) -> str | None:
+        """``hidden``, ``read_only`` or None (no restriction)."""
+        return (self.fields.get(object_name) or {}).get(field_name)
+
+    def to_json(self) -> dict[str, Any]:
+        out = _to_json(self)
+        out.setdefault("objects", {})
+        return out
+
+
 @dataclass(frozen=True)
 class MetadataBundle:
     """Every definition of one metadata version, keyed by kind then name.
@@ -145,6 +182,7 @@ class MetadataBundle:
     """
 
     objects: Mapping[str, ObjectDef] = dc_field(default_factory=lambda: MappingProxyType({}))
+    roles: Mapping[str, RoleDef] = dc_field(default_factory=lambda: MappingProxyType({}))
 
     def with_object(self, obj: ObjectDef) -> "MetadataBundle":
         objects = dict(self.objects)
@@ -156,7 +194,10 @@ class MetadataBundle:
         return replace(self, objects=MappingProxyType(objects))
 
     def to_json(self) -> dict[str, Any]:
-        return {"objects": [self.objects[n].to_json() for n in sorted(self.objects)]}
+        out: dict[str, Any] = {"objects": [self.objects[n].to_json() for n in sorted(self.objects)]}
+        if self.roles:  # left out when there are none, so older snapshots compare equal
+            out["roles"] = [self.roles[n].to_json() for n in sorted(self.roles)]
+        return out
 
 
 def _to_json(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:

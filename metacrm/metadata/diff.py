@@ -44,7 +44,8 @@ class Operation:
 
 
 ORDER = ("create_object", "rename_object", "update_object", "rename_field", "add_field", "change_field_type",
-         "update_field", "change_picklist", "drop_index", "add_index", "remove_field", "remove_object")
+         "update_field", "change_picklist", "drop_index", "add_index", "remove_field", "remove_object",
+         "update_roles")
 
 
 def diff(old: MetadataBundle, new: MetadataBundle, renames: RenameHints | None = None) -> list[Operation]:
@@ -72,7 +73,20 @@ def diff(old: MetadataBundle, new: MetadataBundle, renames: RenameHints | None =
         if name not in new.objects and name not in renamed_from.values():
             ops.append(Operation("remove_object", name, old=obj, destructive=True,
                                  summary=f"remove object {name} (its table and data are archived until purged)"))
+    if old.roles != new.roles:
+        ops.append(_roles_op(old, new))
     return sorted(ops, key=lambda op: ORDER.index(op.kind))
+
+
+def _roles_op(old: MetadataBundle, new: MetadataBundle) -> Operation:
+    """One metadata-only operation for every role change (roles have no storage)."""
+    parts = []
+    for word, names in (("add", sorted(set(new.roles) - set(old.roles))),
+                        ("change", sorted(n for n in set(new.roles) & set(old.roles) if old.roles[n] != new.roles[n])),
+                        ("remove", sorted(set(old.roles) - set(new.roles)))):
+        if names:
+            parts.append(f"{word} {', '.join(names)}")
+    return Operation("update_roles", "", old=old.roles, new=new.roles, summary=f"roles: {'; '.join(parts)}")
 
 
 def _object_props(obj: ObjectDef) -> dict[str, Any]:

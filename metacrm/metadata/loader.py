@@ -8,17 +8,18 @@ list, so an admin fixes a file in one round trip.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .checks import check_bundle
+from .checks import check_bundle, check_roles
 from .definitions import (
     OWNER_ADMIN,
     FieldDef,
     MetadataBundle,
     ObjectDef,
     PicklistOption,
+    RoleDef,
     RollupDef,
     freeze,
 )
@@ -111,7 +112,7 @@ def load_objects(
             if isinstance(f, dict) and isinstance(f.get("name"), str):
                 paths[(obj.name, f["name"])] = _join(path, f"fields[{i}]")
 
-    bundle = MetadataBundle(objects=MappingProxyType(objects))
+    bundle = replace(base, objects=MappingProxyType(objects))  # roles of the base are kept
     issues.extend(check_bundle(bundle, paths, only=seen))
     if issues:
         raise MetadataError(sorted(set(issues), key=_path_key))
@@ -119,13 +120,59 @@ def load_objects(
 
 
 def load_bundle(document: Any, *, base: MetadataBundle | None = None, owner: str | None = None) -> Loaded:
-    """Load a bundle document (``{"objects": [...]}``) or a single object document."""
+    """Load a bundle document (``{"objects": [...], "roles": [...]}``) or a single object document.
+
+    Objects and roles are upserted by name over ``base``.
+    """
     if isinstance(document, dict) and "objects" not in document and "fields" in document:
         return load_objects([document], base=base, prefix="", owner=owner)
     issues = schema_issues(document, "bundle")
     if issues:
         raise MetadataError(issues)
-    return load_objects(document.get("objects", []), base=base, owner=owner, schema_checked=True)
+    try:
+        loaded = load_objects(document.get("objects", []), base=base, owner=owner, schema_checked=True)
+    except MetadataError as exc:
+        issues.extend(exc.issues)
+        loaded = Loaded(base or MetadataBundle(), RenameHints())
+    if document.get("roles"):
+        role_issues, bundle = load_roles(document["roles"], loaded.bundle, owner=owner)
+        issues.extend(role_issues)
+        loaded = Loaded(bundle, loaded.renames)
+    if issues:
+        raise MetadataError(sorted(set(issues), key=_path_key))
+    return loaded
+
+
+def load_roles(documents: list[Any], bundle: MetadataBundle, *, prefix: str = "roles",
+               owner: str | None = None) -> tuple[list[MetadataIssue], MetadataBundle]:
+    """Schema-checked role documents upserted over ``bundle``'s roles, and the issues found."""
+    issues: list[MetadataIssue] = []
+    roles = dict(bundle.roles)
+    paths: dict[str, str] = {}
+    for index, doc in enumerate(documents):
+        path = f"{prefix}[{index}]"
+        if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
+            continue  # the bundle's schema pass already said why
+        role = _role_from_json(doc, owner)
+        if role.name in paths:
+            issues.append(MetadataIssue(_join(path, "name"), f'the role "{role.name}" is defined twice'))
+            continue
+        roles[role.name] = role
+        paths[role.name] = path
+    bundle = replace(bundle, roles=MappingProxyType(roles))
+    issues.extend(check_roles(bundle, paths, only=list(paths)))
+    return issues, bundle
+
+
+def _role_from_json(doc: Mapping[str, Any], owner: str | None) -> RoleDef:
+    return RoleDef(
+        name=doc["name"],
+        label=doc.get("label") or humanize(doc["name"]),
+        description=doc.get("description", ""),
+        owner=doc.get("owner") or owner or OWNER_ADMIN,
+        objects=freeze({k: {p: bool(v) for p, v in perms.items()} for k, perms in doc.get("objects", {}).items()}),
+        fields=freeze(doc.get("fields", {})),
+    )
 
 
 def bundle_from_snapshot(snapshot: Mapping[str, Any]) -> MetadataBundle:
@@ -136,7 +183,8 @@ def bundle_from_snapshot(snapshot: Mapping[str, Any]) -> MetadataBundle:
         if issues:
             raise MetadataError(issues, "A stored metadata version could not be read")
         objects[obj.name] = obj
-    return MetadataBundle(objects=MappingProxyType(objects))
+    roles = {doc["name"]: _role_from_json(doc, None) for doc in snapshot.get("roles", [])}
+    return MetadataBundle(objects=MappingProxyType(objects), roles=MappingProxyType(roles))
 
 
 def _object_from_json(

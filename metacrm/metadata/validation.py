@@ -23,6 +23,7 @@ SCHEMA_IDS = {
     "common": "urn:metacrm:schema:common",
     "field": "urn:metacrm:schema:field",
     "object": "urn:metacrm:schema:object",
+    "role": "urn:metacrm:schema:role",
     "bundle": "urn:metacrm:schema:bundle",
 }
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from .metadata_service import MetadataService
 from .records import RecordHooks, RecordService
 from .schema_cache import SchemaCache
+from .security import permissions
 from .security.audit import AccessLog, AuditService, FieldHistory
 from .security.tokens import TokenService
 from .security.users import UserService
@@ -37,7 +38,10 @@ class Platform:
             upgrade_platform(engine)
         cache = SchemaCache(engine)
         # Audit is on by default: field history for every write, the access log for sensitive reads.
-        hooks = RecordHooks(after_write=[FieldHistory()], after_read=[AccessLog(engine)])
+        # Roles from metadata decide who may do what (admins and the system pass).
+        hooks = RecordHooks(authorize=[permissions.authorize], redact=[permissions.redact],
+                            hidden=[permissions.hidden_fields],
+                            after_write=[FieldHistory()], after_read=[AccessLog(engine)])
         return cls(engine, cache, MetadataService(engine, cache), UserService(engine),
                    RecordService(engine, cache, hooks=hooks), TokenService(engine), AuditService(engine))
 

@@ -1,7 +1,7 @@
 """Hook points of the record pipeline, filled by later layers.
 
 The logic layer adds ``before_save`` hooks (formulas, validation rules,
-before-save scripts), security adds ``authorize`` hooks, audit adds
+before-save scripts), security adds ``authorize`` hooks and ``redact`` steps, audit adds
 ``after_write`` hooks and ``after_read`` hooks (the access log). Each hook is a plain callable with one context
 argument, so a layer plugs in without the service knowing about it.
 """
@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy.engine import Connection
 
-from metacrm.metadata.compiled import CompiledObject
+from metacrm.metadata.compiled import CompiledObject, CompiledSchema
 
 from ..schema_cache import LiveSchema
 from .actor import Actor
@@ -48,6 +48,7 @@ class AccessRequest:
     obj: CompiledObject
     record: Mapping[str, Any] | None = None
     fields: tuple[str, ...] = ()
+    schema: CompiledSchema | None = None  # the version in use: its roles decide
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,30 @@ class RecordHooks:
     before_save: list[Callable[[SaveContext], None]] = field(default_factory=list)
     after_write: list[Callable[[WriteContext], None]] = field(default_factory=list)
     after_read: list[Callable[[ReadContext], None]] = field(default_factory=list)
+    #: Steps that take fields out of records handed back to an actor (hidden fields).
+    redact: list[Callable[[Actor, CompiledSchema | None, CompiledObject, list[dict[str, Any]]],
+                          list[dict[str, Any]]]] = field(default_factory=list)
+
+    #: Which fields of an object an actor may not see at all; the query parser is given a
+    #: schema without them, so a hidden field cannot be filtered, sorted, grouped or searched on.
+    hidden: list[Callable[[Actor, CompiledSchema | None, CompiledObject], frozenset[str]]] = \
+        field(default_factory=list)
+
+    def hidden_fields(self, actor: Actor, schema: CompiledSchema | None, obj: CompiledObject) -> frozenset[str]:
+        found: frozenset[str] = frozenset()
+        for hook in self.hidden:
+            found |= hook(actor, schema, obj)
+        return found
 
     def check(self, request: AccessRequest) -> None:
         for hook in self.authorize:
             hook(request)
+
+    def redacted(self, actor: Actor, schema: CompiledSchema | None, obj: CompiledObject,
+                 records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for step in self.redact:
+            records = step(actor, schema, obj, records)
+        return records
 
     def read(self, context: ReadContext) -> None:
         for hook in self.after_read:

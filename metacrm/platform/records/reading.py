@@ -8,10 +8,13 @@ the ``after_read`` hooks (the access log) see every page handed out.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from sqlalchemy.engine import Engine
+
+from metacrm.metadata.compiled import CompiledSchema
 
 from ..query import Query, QueryError, parse_query, run_query
 from ..query.parse import normalise
@@ -39,10 +42,23 @@ class RecordReader:
         self.cache = cache
         self.hooks = hooks
 
+    def _visible(self, actor: Actor, schema: CompiledSchema) -> CompiledSchema:
+        """The schema as this actor may query it: hidden fields are not there to filter or sort on."""
+        if not self.hooks.hidden:
+            return schema
+        objects = {}
+        for name, obj in schema.objects.items():
+            hidden = self.hooks.hidden_fields(actor, schema, obj)
+            if hidden:
+                obj = replace(obj, fields=MappingProxyType({n: f for n, f in obj.fields.items() if n not in hidden}),
+                              search_fields=tuple(n for n in obj.search_fields if n not in hidden))
+            objects[name] = obj
+        return replace(schema, objects=MappingProxyType(objects))
+
     def _page(self, live: LiveSchema, query: Query, actor: Actor, deleted: str, *,
               action: str = "list", purpose: str = "") -> Page:
         obj = live.compiled.objects[query.object]
-        self.hooks.check(AccessRequest("read", actor, obj))
+        self.hooks.check(AccessRequest("read", actor, obj, schema=live.compiled))
         with self.engine.connect() as conn:
             result = run_query(conn, live, query, deleted=deleted)
         projection = tuple(ref.name for ref in query.fields) if query.fields is not None else None
@@ -52,6 +68,7 @@ class RecordReader:
             if projection is not None:
                 record = {k: v for k, v in record.items() if k == "id" or k in projection}
             records.append(record)
+        records = self.hooks.redacted(actor, live.compiled, obj, records)
         if action != "search":  # search reports once per object, with the hits it keeps
             self.hooks.read(ReadContext(action, actor, obj, records, purpose))
         return Page(records, result.total, result.next_cursor, result.groups, projection)
@@ -62,7 +79,7 @@ class RecordReader:
         obj = live.compiled.object(object_name)
         if obj is None:
             raise RecordNotFound(f'there is no object "{object_name}"')
-        query = parse_query(obj, live.compiled, params, today=today or dt.date.today())
+        query = parse_query(self._visible(actor, live.compiled).objects[obj.name], self._visible(actor, live.compiled), params, today=today or dt.date.today())
         return self._page(live, query, actor, deleted, purpose=purpose)
 
     def related(self, actor: Actor, object_name: str, record_id: int, child_object: str,
@@ -86,7 +103,7 @@ class RecordReader:
                                  f'{child_object} has no lookup "{via}" to {object_name}', "valid": []}])
         child = live.compiled.objects[child_object]
         params[relations[0].field] = [str(record_id)]
-        query = parse_query(child, live.compiled, params, today=today or dt.date.today())
+        query = parse_query(self._visible(actor, live.compiled).objects[child.name], self._visible(actor, live.compiled), params, today=today or dt.date.today())
         return self._page(live, query, actor, "exclude", purpose=purpose)
 
     def search(self, actor: Actor, text: str, *, per_object: int = SEARCH_PER_OBJECT,
@@ -99,10 +116,11 @@ class RecordReader:
             if not obj.search_fields:
                 continue
             try:
-                self.hooks.check(AccessRequest("read", actor, obj))
+                self.hooks.check(AccessRequest("read", actor, obj, schema=live.compiled))
             except Exception:  # objects the actor may not read are simply left out
                 continue
-            query = parse_query(obj, live.compiled, {"q": text, "limit": str(per_object)}, today=dt.date.today())
+            visible = self._visible(actor, live.compiled)
+            query = parse_query(visible.objects[name], visible, {"q": text, "limit": str(per_object)}, today=dt.date.today())
             page = self._page(live, query, actor, "exclude", action="search")
             if page.records:
                 self.hooks.read(ReadContext("search", actor, obj, page.records, purpose))

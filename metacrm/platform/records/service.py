@@ -103,7 +103,8 @@ class RecordService:
             obj = self._object(live, object_name)
             row = self._row(conn, live, obj, record_id, deleted=None if include_deleted else False)
             record = values.from_row(obj, row)
-            self.hooks.check(AccessRequest("read", actor, obj, record))
+            self.hooks.check(AccessRequest("read", actor, obj, record, schema=live.compiled))
+        record = self.hooks.redacted(actor, live.compiled, obj, [record])[0]
         self.hooks.read(ReadContext("view", actor, obj, [record], purpose))
         return record
 
@@ -131,7 +132,8 @@ class RecordService:
                 all_or_nothing: bool, single: bool, pending: _Pending) -> BulkResult:
         live = self.cache.get(conn)
         obj = self._object(live, object_name)
-        self.hooks.check(AccessRequest("create", actor, obj))
+        written = tuple(dict.fromkeys(k for r in rows if isinstance(r, Mapping) for k in r))
+        self.hooks.check(AccessRequest("create", actor, obj, fields=written, schema=live.compiled))
         prepared, errors = self._validate(conn, live, obj, actor, rows, [None] * len(rows), creating=True)
         if any(errors):
             if single:
@@ -162,7 +164,7 @@ class RecordService:
             for hook in self.hooks.after_write:
                 hook(WriteContext("create", actor, obj, conn, rid, None, record))
             self._announce(conn, pending, RecordEvent("record.created", obj.name, rid, actor, record))
-            result.records.append(record)
+            result.records.extend(self.hooks.redacted(actor, live.compiled, obj, [record]))
         return result
 
     def _validate(self, conn: Connection, live: LiveSchema, obj: CompiledObject, actor: Actor,
@@ -258,7 +260,7 @@ class RecordService:
                 f"{obj.definition.label} #{row['id']} was changed by someone else (version {row['version']}, "
                 f"you sent {expected_version}); reload it and apply your change again",
                 current_version=row["version"])
-        self.hooks.check(AccessRequest("update", actor, obj, previous, tuple(changes)))
+        self.hooks.check(AccessRequest("update", actor, obj, previous, tuple(changes), schema=live.compiled))
         prepared, errors = self._validate(conn, live, obj, actor, [changes], [row["id"]], creating=False,
                                           previous=[previous])
         if errors[0]:
@@ -267,7 +269,7 @@ class RecordService:
         after = {**previous, **new}
         changed = values.changed_fields(previous, after)
         if not changed:
-            return previous
+            return self.hooks.redacted(actor, live.compiled, obj, [previous])[0]
         table = live.tables[obj.name]
         now = self.clock()
         stamp = {"updated_at": now, "updated_by": actor.id, "version": row["version"] + 1}
@@ -281,7 +283,7 @@ class RecordService:
             hook(WriteContext("update", actor, obj, conn, row["id"], previous, after))
         self._announce(conn, pending, RecordEvent("record.updated", obj.name, row["id"], actor, after,
                                                   previous, changed))
-        return after
+        return self.hooks.redacted(actor, live.compiled, obj, [after])[0]
 
     # --- deleting ------------------------------------------------------------------------
     def delete(self, actor: Actor, object_name: str, record_id: Any, *,
@@ -296,11 +298,11 @@ class RecordService:
             if expected_version is not None and str(expected_version) != str(row["version"]):
                 raise VersionConflict(f"{obj.definition.label} #{row['id']} was changed by someone else; "
                                       "reload it before deleting", current_version=row["version"])
-            self.hooks.check(AccessRequest("delete", actor, obj, previous))
+            self.hooks.check(AccessRequest("delete", actor, obj, previous, schema=live.compiled))
             plan = deletion.plan_delete(conn, live, obj.name, row["id"])
             for name, ids in plan.deleted.items():
                 if name != obj.name or ids != [row["id"]]:
-                    self.hooks.check(AccessRequest("delete", actor, self._object(live, name)))
+                    self.hooks.check(AccessRequest("delete", actor, self._object(live, name), schema=live.compiled))
             cleared = _cleared_records(conn, live, plan) if self.hooks.after_write else []
             now = self.clock()
             deletion.soft_delete(conn, live, plan, actor_id=actor.id, now=now)
@@ -328,7 +330,7 @@ class RecordService:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
             row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
-            self.hooks.check(AccessRequest("restore", actor, obj, values.from_row(obj, row)))
+            self.hooks.check(AccessRequest("restore", actor, obj, values.from_row(obj, row), schema=live.compiled))
             _require_live_masters(conn, live, obj, row)
             group = deletion.cascade_group(conn, live, obj.name, row["id"], row["deleted_at"])
             deletion.restore_group(conn, live, group, actor_id=actor.id, now=self.clock())
@@ -341,7 +343,7 @@ class RecordService:
                         hook(WriteContext("restore", actor, live.compiled.objects[name], conn, rid, None, record))
                     self._announce(conn, pending, RecordEvent("record.restored", name, rid, actor, record))
         self._finish(pending)
-        return restored
+        return self.hooks.redacted(actor, live.compiled, obj, [restored])[0]
 
     def purge(self, actor: Actor, object_name: str, record_id: Any) -> dict[str, list[int]]:
         """Remove a record in the recycle bin for good (details that cascade go with it)."""
@@ -351,7 +353,7 @@ class RecordService:
             obj = self._object(live, object_name)
             row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
             previous = values.from_row(obj, row)
-            self.hooks.check(AccessRequest("purge", actor, obj, previous))
+            self.hooks.check(AccessRequest("purge", actor, obj, previous, schema=live.compiled))
             plan = deletion.plan_delete(conn, live, obj.name, row["id"], live_only=False)
             deletion.hard_delete(conn, live, plan)
             for name, ids in plan.deleted.items():

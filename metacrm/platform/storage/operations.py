@@ -338,5 +338,6 @@ def drop_index(ctx: ApplyContext, op: Operation) -> None:
 
 @handles("change_picklist")
 @handles("update_field")
+@handles("update_roles")
 def metadata_only(ctx: ApplyContext, op: Operation) -> None:
-    """Labels, choices, help text, required...: the new version is the change."""
+    """Labels, choices, help text, required, roles...: the new version is the change."""

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from metacrm.metadata.definitions import FieldDef, MetadataBundle
+from metacrm.metadata.checks import check_roles
 from metacrm.metadata.diff import Operation, diff, impact
 from metacrm.metadata.errors import MetadataIssue
 from metacrm.metadata.field_types import FIELD_TYPES, REFERENCE_TYPES, FieldValueError
@@ -63,6 +64,8 @@ def make_plan(conn: Connection, current: MetadataBundle, base_version: int, prop
     current = follow_renamed_targets(current, proposed, renames)
     ops = diff(current, proposed, renames)
     issues = list(impact(current, proposed, ops))
+    # Roles name objects and fields: one removed or renamed under a role is refused until the role changes too.
+    issues.extend(check_roles(proposed))
     checked: list[Operation] = []
     for op in ops:
         check = PREFLIGHT.get(op.kind)

@@ -10,19 +10,26 @@ import sqlalchemy as sa
 from metacrm.platform.storage.platform_tables import access_log, field_history
 from tests.conftest import fld, make_object
 
-from .conftest import Api, Records, assert_problem
+from .conftest import USER_EMAIL, Api, Records, assert_problem
 
 PATIENT = make_object("patient", fld("name", required=True), fld("diagnosis", sensitive=True))
 ACCESS = "/api/v1/audit/access"
 
 
+ALL = {"create": True, "read": True, "update": True, "delete": True}
+STAFF = {"roles": [{"name": "staff", "objects": {name: ALL for name in ("company", "deal", "patient")}}]}
+
+
 @pytest.fixture
-def user(records: Records, user_api: Api) -> Records:
+def user(app: Any, records: Records, user_api: Api) -> Records:
     """A signed-in user without the admin role, over the same companies, deals and patients."""
     assert user_api.put(PATIENT).status_code == 403  # cannot change metadata...
     assert records.client.put("/api/v1/metadata/objects/patient", json=PATIENT,
                               headers=records.headers).status_code == 201
-    return Records(records.client, user_api.headers)  # ...but reads and writes records
+    platform = app.extensions["metacrm"]
+    platform.metadata.apply(platform.metadata.plan(STAFF), author="test", confirm=True)
+    platform.users.set_roles(platform.users.get_by_email(USER_EMAIL).id, ["staff"])
+    return Records(records.client, user_api.headers)  # ...but reads and writes records with the staff role
 
 
 def counts(app: Any) -> tuple[int, int]:

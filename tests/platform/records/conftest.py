@@ -26,8 +26,11 @@ def records(platform: Platform) -> RecordService:
 
 
 def make_actor(platform: Platform, email: str) -> Actor:
-    """An Actor backed by a real user row, so ``owner`` and ``created_by`` point at something."""
-    return Actor.from_user(platform.users.create(email, ADMIN_PASSWORD))
+    """An Actor backed by a real user row, so ``owner`` and ``created_by`` point at something.
+
+    An admin: these tests exercise the record pipeline, not permissions (tests/platform/security does).
+    """
+    return Actor.from_user(platform.users.create(email, ADMIN_PASSWORD, is_admin=True))
 
 
 @pytest.fixture
