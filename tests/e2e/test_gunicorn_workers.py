@@ -41,14 +41,8 @@ def call(base: str, method: str, path: str, body: Any = None) -> tuple[int, Any]
         return exc.code, json.loads(exc.read() or b"null")
 
 
-@pytest.fixture
-def workers(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    platform = Platform.from_url(database_url, migrate=True)
-    platform.users.create(ADMIN_EMAIL, ADMIN_PASSWORD, is_admin=True)
-    platform.engine.dispose()
-    port, log = free_port(), tmp_path / "access.log"
-    env = {**os.environ, "METACRM_DATABASE_URL": database_url, "METACRM_INSTANCE_PATH": str(tmp_path),
-           "METACRM_SECRET_KEY": "test-secret"}
+def start_gunicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str] | None:
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", str(log),
          "--access-logformat", "%(p)s %(m)s %(U)s %(s)s", "wsgi:app"],
@@ -58,12 +52,30 @@ def workers(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     while True:
         try:
             urllib.request.urlopen(base + "/healthz", timeout=2)
-            break
+            return server, base
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                pytest.fail("gunicorn did not start")
+                server.wait(timeout=30)
+                return None
             time.sleep(0.2)
+
+
+@pytest.fixture
+def workers(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    platform = Platform.from_url(database_url, migrate=True)
+    platform.users.create(ADMIN_EMAIL, ADMIN_PASSWORD, is_admin=True)
+    platform.engine.dispose()
+    log = tmp_path / "access.log"
+    env = {**os.environ, "METACRM_DATABASE_URL": database_url, "METACRM_INSTANCE_PATH": str(tmp_path),
+           "METACRM_SECRET_KEY": "test-secret"}
+    for _attempt in range(3):  # a free port can be taken by another process before gunicorn binds it
+        started = start_gunicorn(env, log)
+        if started is not None:
+            break
+    else:
+        pytest.fail("gunicorn did not start")
+    server, base = started
     yield base, log
     server.terminate()
     server.wait(timeout=30)
