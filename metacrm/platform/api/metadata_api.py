@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from ..errors import Unprocessable
 from ..storage.planner import Plan
 from .auth import require_admin, require_user
+from .bodies import definition_body
 from .context import platform
 
 bp = Blueprint("metadata_api", __name__, url_prefix="/api/v1/metadata")
@@ -18,25 +16,6 @@ bp = Blueprint("metadata_api", __name__, url_prefix="/api/v1/metadata")
 
 def _flag(name: str) -> bool:
     return request.args.get(name, "").lower() in ("1", "true", "yes")
-
-
-def _json_body() -> Any:
-    """The body as a JSON object: 415 for another content type, 400 saying where the JSON breaks.
-
-    Parsed here rather than with ``request.get_json`` because Flask answers
-    malformed JSON with a generic 400 that does not tell the client what to fix;
-    and not with ``bodies.json_body``, whose ``Decimal`` numbers (right for
-    record values) cannot be stored in a version's JSON snapshot.
-    """
-    if not request.is_json:
-        raise UnsupportedMediaType('Send the definition as JSON, with "Content-Type: application/json"')
-    try:
-        body = json.loads(request.get_data())  # a body over MAX_CONTENT_LENGTH is a 413 here
-    except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8/16/32
-        raise BadRequest(f"The body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise Unprocessable("The body must be a JSON object", errors=[{"path": "", "message": "must be an object"}])
-    return body
 
 
 def _reason() -> str:
@@ -79,7 +58,7 @@ def get_object(name: str) -> Response:
 @bp.put("/objects/<name>")
 def put_object(name: str) -> Any:
     require_admin()
-    plan = platform().metadata.plan_object(name, _json_body())
+    plan = platform().metadata.plan_object(name, definition_body())
     new = any(op.object == name and op.kind in ("create_object", "rename_object") for op in plan.operations)
     return _plan_response(plan, creates=name if new else None)
 

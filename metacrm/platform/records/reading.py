@@ -79,7 +79,8 @@ class RecordReader:
         obj = live.compiled.object(object_name)
         if obj is None:
             raise RecordNotFound(f'there is no object "{object_name}"')
-        query = parse_query(self._visible(actor, live.compiled).objects[obj.name], self._visible(actor, live.compiled), params, today=today or dt.date.today())
+        visible = self._visible(actor, live.compiled)
+        query = parse_query(visible.objects[obj.name], visible, params, today=today or dt.date.today())
         return self._page(live, query, actor, deleted, purpose=purpose)
 
     def related(self, actor: Actor, object_name: str, record_id: int, child_object: str,
@@ -103,24 +104,26 @@ class RecordReader:
                                  f'{child_object} has no lookup "{via}" to {object_name}', "valid": []}])
         child = live.compiled.objects[child_object]
         params[relations[0].field] = [str(record_id)]
-        query = parse_query(self._visible(actor, live.compiled).objects[child.name], self._visible(actor, live.compiled), params, today=today or dt.date.today())
+        visible = self._visible(actor, live.compiled)
+        query = parse_query(visible.objects[child.name], visible, params, today=today or dt.date.today())
         return self._page(live, query, actor, "exclude", purpose=purpose)
 
     def search(self, actor: Actor, text: str, *, per_object: int = SEARCH_PER_OBJECT,
                purpose: str = "") -> list[dict[str, Any]]:
         """Global search: the best few matches of every searchable object the actor may read."""
         live = self.cache.get()
+        visible = self._visible(actor, live.compiled)
         hits = []
         for name in sorted(live.compiled.objects):
             obj = live.compiled.objects[name]
-            if not obj.search_fields:
+            if not visible.objects[name].search_fields:  # none, or all hidden from this actor
                 continue
             try:
                 self.hooks.check(AccessRequest("read", actor, obj, schema=live.compiled))
             except Exception:  # objects the actor may not read are simply left out
                 continue
-            visible = self._visible(actor, live.compiled)
-            query = parse_query(visible.objects[name], visible, {"q": text, "limit": str(per_object)}, today=dt.date.today())
+            query = parse_query(visible.objects[name], visible, {"q": text, "limit": str(per_object)},
+                                today=dt.date.today())
             page = self._page(live, query, actor, "exclude", action="search")
             if page.records:
                 self.hooks.read(ReadContext("search", actor, obj, page.records, purpose))
