@@ -10,18 +10,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template_string
+from flask import Flask
 
 from .config import load_config
 from .metadata.field_types import FIELD_TYPES
 from . import assets
-from .platform.api import audit_api, docs_page, metadata_api, openapi_api, problems, records_api
+from .platform.api import audit_api, docs_page, metadata_api, openapi_api, problems, records_api, users_api
+from .platform.api import sharing_api
+from .platform import web
 from .platform.runtime import Platform
-
-LANDING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>MetaCRM</title></head>
-<body><h1>MetaCRM</h1><p>Metadata version {{ version }} · {{ objects }} object(s).</p>
-<ul><li><a href="/api/v1/metadata/objects">Objects (JSON, HTTP Basic auth)</a></li>
-<li><a href="/api/v1/metadata/history">Metadata history</a></li></ul></body></html>"""
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -38,15 +35,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(metadata_api.bp)
     app.register_blueprint(records_api.bp)
     app.register_blueprint(records_api.search_bp)
+    app.register_blueprint(sharing_api.bp)  # a record's shares, team and denies
     app.register_blueprint(audit_api.bp)
+    app.register_blueprint(users_api.bp)
     app.register_blueprint(openapi_api.bp)
     app.register_blueprint(docs_page.bp)
     assets.init_app(app)
-
-    @app.get("/")
-    def landing() -> str:
-        live = platform.metadata.current()
-        return render_template_string(LANDING, version=live.version, objects=len(live.compiled.objects))
+    web.init_app(app)
 
     @app.get("/healthz")
     def health() -> dict[str, Any]:

@@ -65,9 +65,12 @@ def cli() -> None:
 @cli.command("init")
 @click.option("--admin-email", help="Create this administrator if no user with that email exists.")
 @click.option("--admin-password", help="The administrator's password (at least 12 characters).")
+@click.option("--bare", is_flag=True, help="Install no pack on a fresh database (default: base_crm).")
+@click.option("--no-demo", is_flag=True, help="Install the default packs without their demo data.")
 @friendly_errors
-def init_command(admin_email: str | None, admin_password: str | None) -> None:
-    """Create or upgrade the database; optionally create the first admin."""
+def init_command(admin_email: str | None, admin_password: str | None, bare: bool = False,
+                 no_demo: bool = False) -> None:
+    """Create or upgrade the database, install the base CRM with demo data on a fresh one; optionally create the first admin."""
     if admin_email and not admin_password:  # before touching the database: a usage error changes nothing
         raise click.UsageError("--admin-password is required with --admin-email")
     p = platform()
@@ -79,6 +82,9 @@ def init_command(admin_email: str | None, admin_password: str | None) -> None:
         else:
             p.users.create(admin_email, admin_password, name="Administrator", is_admin=True)
             click.echo(f"Created admin {admin_email}.")
+    if not bare:
+        from .cli_packs import install_defaults  # noqa: PLC0415  (cli_packs imports this module)
+        install_defaults(p, demo=not no_demo)
 
 
 @cli.command("serve")
@@ -205,3 +211,6 @@ def main() -> None:
 
 
 from . import cli_users  # noqa: E402,F401  (registers the user and token commands on the group)
+from . import cli_roles  # noqa: E402,F401  (registers the role commands)
+from . import cli_outbox  # noqa: E402,F401  (registers the outbox command)
+from . import cli_packs  # noqa: E402,F401  (registers the pack commands)

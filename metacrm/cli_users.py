@@ -38,14 +38,15 @@ def user_group() -> None:
 @click.option("--email", required=True)
 @click.option("--password", required=True, help="At least 12 characters.")
 @click.option("--name", default="")
-@click.option("--role", "roles", multiple=True, help="A role to grant (repeat for several).")
+@click.option("--role", "roles", multiple=True,
+              help="A role the metadata defines, or admin (repeat for several; see `metacrm role list`).")
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
 @friendly_errors
 def user_create_command(email: str, password: str, name: str, roles: tuple[str, ...], admin: bool) -> None:
     """Create a user who can sign in at once."""
     created = ready_platform().users.create(email, password, name=name, is_admin=admin, roles=roles)
     extra = f" with roles {', '.join(sorted(created.roles))}" if created.roles else ""
-    click.echo(f"Created {'admin' if admin else 'user'} {created.email} (id {created.id}){extra}.")
+    click.echo(f"Created {'admin' if created.is_admin else 'user'} {created.email} (id {created.id}){extra}.")
 
 
 @user_group.command("list")

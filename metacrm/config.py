@@ -7,6 +7,7 @@
 | METACRM_REDIS_URL | (unset) | Redis for background jobs (RQ); unset runs jobs in-process |
 | METACRM_INSTANCE_PATH | ./instance | where the SQLite file and generated secrets live |
 | METACRM_MAX_BODY_BYTES | 10485760 | largest accepted request body |
+| METACRM_INSECURE_COOKIES | (unset) | set to 1 only when serving plain HTTP on a host other than localhost/127.0.0.1 |
 """
 
 from __future__ import annotations
@@ -58,4 +59,5 @@ def load_config() -> dict[str, Any]:
         "REDIS_URL": os.environ.get("METACRM_REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("METACRM_MAX_BODY_BYTES", 10 * 1024 * 1024)),
         "INSTANCE_PATH": str(folder),
+        "INSECURE_COOKIES": os.environ.get("METACRM_INSECURE_COOKIES", "") not in ("", "0", "false"),
     }

@@ -28,6 +28,7 @@ def metacrm(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     """metacrm("metadata", "history") runs the command as a shell would, configured by environment."""
     monkeypatch.setenv("METACRM_DATABASE_URL", database_url)
     monkeypatch.setenv("METACRM_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("METACRM_INIT_PACKS", "")  # a bare database: tests install packs themselves
     # Real argon2 with the smallest work factors: init and sign-in stay fast.
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     apps: list[Flask] = []

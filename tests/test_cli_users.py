@@ -8,7 +8,7 @@ from flask import Flask
 
 from metacrm.app import create_app
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, basic_auth
-from tests.test_cli import Run, metacrm, ready  # noqa: F401  (the CLI fixtures)
+from tests.test_cli import Run, metacrm, ready, write  # noqa: F401  (the CLI fixtures)
 
 EMAIL = "sam@example.com"
 PASSWORD = "sam's long passphrase"
@@ -28,7 +28,14 @@ def created_token(ready: Run, *args: str) -> str:
     return result.output.splitlines()[-1]
 
 
-def test_user_create_and_list(ready: Run, database_url: str) -> None:
+def define_roles(ready: Run, write: Any, *names: str) -> None:
+    """Roles are metadata: apply a bundle defining them (with read access to nothing)."""
+    document = write({"objects": [], "roles": [{"name": n} for n in names]})
+    assert ready("metadata", "apply", document).exit_code == 0
+
+
+def test_user_create_and_list(ready: Run, write: Any, database_url: str) -> None:
+    define_roles(ready, write, "sales", "support")
     result = ready("user", "create", "--email", EMAIL, "--password", PASSWORD, "--name", "Sam",
                    "--role", "sales", "--role", "support")
     assert result.exit_code == 0, result.output

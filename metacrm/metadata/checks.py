@@ -11,7 +11,10 @@ from typing import Any, Callable, Iterable, Mapping
 
 from .definitions import ADMIN_ROLE, FieldDef, MetadataBundle, ObjectDef
 from .errors import MetadataIssue
-from .expressions import ExpressionSyntaxError, parse_expression, references
+from .list_views import check_views
+from .layouts import check_layouts
+from .logic import check_expression_refs, check_logic
+from .expressions import code_problem, references
 from .field_types import FIELD_TYPES, REFERENCE_TYPES, FieldValueError
 from .names import SYSTEM_COLUMNS, did_you_mean
 
@@ -67,6 +70,58 @@ def check_object(obj: ObjectDef, bundle: MetadataBundle, paths: Mapping[Any, str
             columns[col.name] = f'the field "{f.name}"'
         issues.extend(_check_field(f, obj, bundle, fpath))
     issues.extend(_formula_cycles(obj, lambda name: paths.get((obj.name, name)) or at(f'fields["{name}"]')))
+    issues.extend(_check_object_access(obj, bundle, path))
+    issues.extend(check_views(obj, bundle.objects, path))
+    issues.extend(check_layouts(obj, path))
+    issues.extend(check_logic(obj, bundle, path))
+    return issues
+
+
+#: Query parameters that make no sense in sharing-rule criteria (they page, sort or search).
+NOT_CRITERIA = ("q", "sort", "limit", "offset", "cursor", "fields", "count", "group_by", "agg")
+
+
+def _check_object_access(obj: ObjectDef, bundle: MetadataBundle, path: str) -> list[MetadataIssue]:
+    """Sharing rules and the portal declaration name fields of this object (roles are checked with roles)."""
+    issues: list[MetadataIssue] = []
+    fields = {f.name: f for f in obj.fields}
+    names: set[str] = set()
+    for i, rule in enumerate(obj.sharing_rules):
+        rpath = f"{path}.sharing_rules[{i}]"
+        if rule.name in names:
+            issues.append(MetadataIssue(f"{rpath}.name", f'the sharing rule "{rule.name}" is defined twice'))
+        names.add(rule.name)
+        for key in rule.criteria:
+            head = key.split("__")[0]
+            if key in NOT_CRITERIA:
+                issues.append(MetadataIssue(f"{rpath}.criteria.{key}", f'"{key}" pages, sorts or searches; '
+                                            "criteria may only filter", "invalid_criteria"))
+            elif key != "or" and head not in fields and head not in SYSTEM_COLUMNS:
+                issues.append(MetadataIssue(f"{rpath}.criteria.{key}", f'field "{head}" does not exist on '
+                                            f"{obj.name}{did_you_mean(head, fields)}", "unknown_field"))
+    if obj.portal is not None:
+        head, _, tail = obj.portal.via.partition("__")
+        f = fields.get(head)
+        ppath = f"{path}.portal.via"
+        if head == "owner" and not tail:
+            pass
+        elif f is None:
+            issues.append(MetadataIssue(ppath, f'field "{head}" does not exist on {obj.name}'
+                                        f"{did_you_mean(head, fields)}", "unknown_field"))
+        elif not tail and f.type != "integer":
+            issues.append(MetadataIssue(ppath, f'"{head}" is a {f.type} field; the portal needs owner, an integer '
+                                        "field holding the portal user's id, or lookup__field", "invalid_portal"))
+        elif tail:
+            target = bundle.objects.get(f.target or "") if f.type in REFERENCE_TYPES else None
+            hop = target.field(tail) if target is not None else None
+            if target is None:
+                issues.append(MetadataIssue(ppath, f'"{head}" is not a lookup; write lookup__field', "invalid_portal"))
+            elif hop is not None and hop.type != "integer":
+                issues.append(MetadataIssue(ppath, f'{target.name}.{tail} is a {hop.type} field; the portal needs an '
+                                            "integer field holding the portal user's id", "invalid_portal"))
+            elif hop is None and tail != "owner":
+                issues.append(MetadataIssue(ppath, f'{target.name} has no field "{tail}"'
+                                            f"{did_you_mean(tail, target.field_names)}", "unknown_field"))
     return issues
 
 
@@ -97,7 +152,9 @@ def _check_field(f: FieldDef, obj: ObjectDef, bundle: MetadataBundle, path: str)
     if f.default is not None:
         if ftype.computed:
             issues.append(MetadataIssue(f"{path}.default", f"{f.type} fields are computed and take no default"))
-        elif not (isinstance(f.default, str) and f.default.startswith("=")):
+        elif isinstance(f.default, str) and f.default.startswith("="):
+            issues.extend(check_expression_refs(f.default[1:], obj, bundle, f"{path}.default"))
+        else:
             # "=expr" defaults are expressions evaluated by the logic layer.
             try:
                 ftype.coerce(f.default, f)
@@ -113,8 +170,8 @@ def _check_field(f: FieldDef, obj: ObjectDef, bundle: MetadataBundle, path: str)
 
 
 def _check_expression(source: str, obj: ObjectDef, bundle: MetadataBundle, path: str) -> list[MetadataIssue]:
-    tree = parse_expression(source)
-    if isinstance(tree, ExpressionSyntaxError):
+    tree = code_problem(source)  # syntax, then the constructs the sandbox refuses
+    if tree is not None:
         return [MetadataIssue(path, f"syntax error at line {tree.line}, column {tree.column}: {tree.message}",
                               "syntax_error")]
     issues = []
@@ -192,6 +249,7 @@ def check_roles(bundle: MetadataBundle, paths: Mapping[str, str] | None = None,
     for name in (list(only) if only is not None else sorted(bundle.roles)):
         role = bundle.roles[name]
         path = paths.get(name, f'roles["{name}"]')
+        issues.extend(_check_reports_to(role.name, bundle, path))
         if role.name == ADMIN_ROLE:
             issues.append(MetadataIssue(f"{path}.name", 'the "admin" role is built in (users flagged admin hold '
                                         "it) and cannot be defined; choose another name", "reserved_name"))
@@ -210,4 +268,37 @@ def check_roles(bundle: MetadataBundle, paths: Mapping[str, str] | None = None,
                         f'{path}.fields["{obj_name}"]["{field_name}"]',
                         f'field "{field_name}" does not exist on {obj_name}{did_you_mean(field_name, obj.field_names)}',
                         "unknown_field"))
+    return issues
+
+
+def _check_reports_to(name: str, bundle: MetadataBundle, path: str) -> list[MetadataIssue]:
+    """``reports_to`` names another defined role, and following it never comes back (no cycles)."""
+    role = bundle.roles[name]
+    if role.reports_to is None:
+        return []
+    if role.reports_to not in bundle.roles:
+        return [MetadataIssue(f"{path}.reports_to", f'role "{role.reports_to}" does not exist'
+                              f"{did_you_mean(role.reports_to, list(bundle.roles))}", "unknown_role")]
+    trail, current = [name], role.reports_to
+    while current is not None and current in bundle.roles:
+        if current in trail:
+            cycle = " → ".join([*trail[trail.index(current):], current])
+            return [MetadataIssue(f"{path}.reports_to", f"the role hierarchy loops: {cycle}", "cycle")]
+        trail.append(current)
+        current = bundle.roles[current].reports_to
+    return []
+
+
+def check_sharing_roles(bundle: MetadataBundle, paths: Mapping[Any, str] | None = None) -> list[MetadataIssue]:
+    """Every role a sharing rule opens records to is defined (checked once objects and roles are both known)."""
+    paths = paths or {}
+    issues: list[MetadataIssue] = []
+    roles = list(bundle.roles)
+    for obj in bundle.objects.values():
+        path = paths.get(obj.name, f'objects["{obj.name}"]')
+        for i, rule in enumerate(obj.sharing_rules):
+            for j, role in enumerate(rule.roles):
+                if role not in bundle.roles:
+                    issues.append(MetadataIssue(f"{path}.sharing_rules[{i}].roles[{j}]", f'role "{role}" does not '
+                                                f"exist{did_you_mean(role, roles)}", "unknown_role"))
     return issues

@@ -7,10 +7,15 @@ paths. They are immutable so a compiled snapshot can be shared by threads.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, is_dataclass, replace
 from dataclasses import field as dc_field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from .list_views import ViewDef
+    from .layouts import LayoutDef
+    from .logic import ScriptDef, ValidationRuleDef
 
 OWNER_ADMIN = "admin"
 OWNER_CORE = "core"
@@ -89,6 +94,10 @@ class FieldDef:
     rollup: RollupDef | None = None
     currency: str | None = None
     owner: str = OWNER_ADMIN
+    #: Shown to external (portal) users; every other field is invisible to them.
+    portal_visible: bool = False
+    #: How the value looks to a role that sees this field ``masked``: ``{"show_last": 4}`` (the default).
+    mask: Mapping[str, Any] | None = None
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -97,6 +106,41 @@ class FieldDef:
     def to_json(self) -> dict[str, Any]:
         """The canonical JSON form: only non-default keys, stable order."""
         return _to_json(self)
+
+
+#: Organisation-wide defaults of record access (Salesforce's "OWD").
+SHARING_MODELS = ("private", "public_read", "public_read_write")
+#: Custom objects are open by default, as in Salesforce: restricting access is a choice an admin makes.
+DEFAULT_SHARING = "public_read_write"
+#: What a sharing rule, a manual share or a team membership grants.
+SHARE_ACCESS = ("read", "edit")
+
+
+@dataclass(frozen=True)
+class SharingRuleDef:
+    """Criteria-based sharing: records matching ``criteria`` are opened to ``roles``.
+
+    ``criteria`` holds query-language filters (``{"region": "EMEA", "amount__gte": "1000"}``),
+    the same syntax as list URLs, so an admin learns one language; the runtime compiles
+    them to SQL and checks them against the object when the metadata is planned.
+    """
+
+    name: str
+    criteria: Mapping[str, str]
+    roles: tuple[str, ...]
+    access: str = "read"
+
+
+@dataclass(frozen=True)
+class PortalDef:
+    """How external (portal) users reach an object: only records whose ``via`` holds their user id.
+
+    ``via`` is ``owner``, an integer field of the object, or one lookup hop
+    (``contact__portal_user``) to an integer field of the record it points at.
+    """
+
+    via: str
+    access: str = "read"
 
 
 @dataclass(frozen=True)
@@ -112,6 +156,16 @@ class ObjectDef:
     currency: str = "USD"
     multi_currency: bool = False
     owner: str = OWNER_ADMIN
+    sharing: str = DEFAULT_SHARING
+    sharing_rules: tuple[SharingRuleDef, ...] = ()
+    portal: PortalDef | None = None
+    #: List views (``list_views.py``); none means a default view derived from the fields.
+    list_views: tuple[ViewDef, ...] = ()
+    #: Page layouts (``layouts.py``); none means a layout derived from the fields.
+    layouts: tuple[LayoutDef, ...] = ()
+    #: Validation rules and server scripts (``logic.py``), run by the platform's logic layer.
+    validation_rules: tuple[ValidationRuleDef, ...] = ()
+    scripts: tuple[ScriptDef, ...] = ()
 
     def field(self, name: str) -> FieldDef | None:
         for f in self.fields:
@@ -138,8 +192,8 @@ class ObjectDef:
 
 #: The permissions a role grants on one object.
 OBJECT_PERMISSIONS = ("create", "read", "update", "delete", "view_all", "modify_all")
-#: What a role may restrict on one field.
-FIELD_ACCESS = ("hidden", "read_only")
+#: What a role may restrict on one field (``masked``: shown as e.g. "•••• 1234", and not writable).
+FIELD_ACCESS = ("hidden", "masked", "read_only")
 #: The built-in role: users flagged admin hold it implicitly; no document may define it.
 ADMIN_ROLE = "admin"
 
@@ -150,7 +204,7 @@ class RoleDef:
 
     ``objects`` maps an object name to the permissions granted on it (a
     permission left out is not granted); ``fields`` maps an object name to
-    the fields this role restricts (``hidden`` or ``read_only``).
+    the fields this role restricts (``hidden``, ``masked`` or ``read_only``).
     """
 
     name: str
@@ -159,12 +213,14 @@ class RoleDef:
     owner: str = OWNER_ADMIN
     objects: Mapping[str, Mapping[str, bool]] = dc_field(default_factory=lambda: MappingProxyType({}))
     fields: Mapping[str, Mapping[str, str]] = dc_field(default_factory=lambda: MappingProxyType({}))
+    #: The role above this one: its holders see and edit records owned by holders of this role.
+    reports_to: str | None = None
 
     def grants(self, object_name: str, permission: str) -> bool:
         return bool((self.objects.get(object_name) or {}).get(permission, False))
 
     def field_access(self, object_name: str, field_name: str) -> str | None:
-        """``hidden``, ``read_only`` or None (no restriction)."""
+        """``hidden``, ``masked``, ``read_only`` or None (no restriction)."""
         return (self.fields.get(object_name) or {}).get(field_name)
 
     def to_json(self) -> dict[str, Any]:
@@ -211,7 +267,9 @@ def _to_json(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
             continue
         if isinstance(value, tuple) and value and isinstance(value[0], PicklistOption):
             value = [o.to_json() for o in value]
-        elif isinstance(value, RollupDef):
+        elif isinstance(value, tuple) and value and is_dataclass(value[0]):
+            value = [_to_json(v) for v in value]
+        elif is_dataclass(value):
             value = _to_json(value)
         out[f.name] = thaw(value)
     return out

@@ -8,29 +8,37 @@ list, so an admin fixes a file in one round trip.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .checks import check_bundle, check_roles
+from .checks import check_bundle, check_roles, check_sharing_roles
 from .definitions import (
     OWNER_ADMIN,
     FieldDef,
     MetadataBundle,
+    DEFAULT_SHARING,
     ObjectDef,
     PicklistOption,
+    PortalDef,
     RoleDef,
     RollupDef,
+    SharingRuleDef,
     freeze,
 )
 from .errors import MetadataError, MetadataIssue
+from .list_views import check_view_roles, view_from_json
+from .layouts import check_layout_roles, layout_from_json
+from .logic import rule_from_json, script_from_json
 from .field_types import FIELD_TYPES
 from .names import NAME_RE, did_you_mean, field_name_problem, name_problem
 from .validation import schema_issues
 
 COMMON_FIELD_KEYS = frozenset(
     {"name", "type", "label", "description", "help_text", "required", "unique", "indexed", "sensitive",
-     "searchable", "default", "external_names", "owner", "renamed_from"}
+     "searchable", "default", "external_names", "owner", "renamed_from", "portal_visible",
+     "mask"}
 )
 
 
@@ -94,7 +102,8 @@ def load_objects(
         broken_fields = {int(i.path[len(fields_path):].split("]")[0]) for i in found if i.path.startswith(fields_path)}
         if not isinstance(doc, dict) or not isinstance(doc.get("name"), str) or not isinstance(doc.get("fields"), list):
             continue  # too malformed to look deeper; the schema issues say why
-        obj_issues, obj = _object_from_json(doc, path, owner, skip=broken_fields)
+        obj_issues, obj = _object_from_json(doc, path, owner, skip=broken_fields,
+                                            previous=base.objects.get(doc.get("renamed_from") or doc["name"]))
         issues.extend(obj_issues)
         if obj.name in seen:
             issues.append(MetadataIssue(_join(path, "name"), f'the object "{obj.name}" is defined twice'))
@@ -138,6 +147,14 @@ def load_bundle(document: Any, *, base: MetadataBundle | None = None, owner: str
         role_issues, bundle = load_roles(document["roles"], loaded.bundle, owner=owner)
         issues.extend(role_issues)
         loaded = Loaded(bundle, loaded.renames)
+    if isinstance(document, dict):  # sharing rules name roles: checked once both are loaded
+        paths = {doc["name"]: f"objects[{i}]" for i, doc in enumerate(document.get("objects", []))
+                 if isinstance(doc, dict) and isinstance(doc.get("name"), str)}
+        issues.extend(i for i in check_sharing_roles(loaded.bundle, paths) if i.path.startswith("objects["))
+        for name, path in paths.items():  # so do list views
+            if name in loaded.bundle.objects:
+                issues.extend(check_view_roles(loaded.bundle.objects[name], loaded.bundle.roles, path))
+                issues.extend(check_layout_roles(loaded.bundle.objects[name], loaded.bundle.roles, path))
     if issues:
         raise MetadataError(sorted(set(issues), key=_path_key))
     return loaded
@@ -153,7 +170,7 @@ def load_roles(documents: list[Any], bundle: MetadataBundle, *, prefix: str = "r
         path = f"{prefix}[{index}]"
         if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
             continue  # the bundle's schema pass already said why
-        role = _role_from_json(doc, owner)
+        role = _role_from_json(doc, owner or getattr(bundle.roles.get(doc["name"]), "owner", None))
         if role.name in paths:
             issues.append(MetadataIssue(_join(path, "name"), f'the role "{role.name}" is defined twice'))
             continue
@@ -172,6 +189,7 @@ def _role_from_json(doc: Mapping[str, Any], owner: str | None) -> RoleDef:
         owner=doc.get("owner") or owner or OWNER_ADMIN,
         objects=freeze({k: {p: bool(v) for p, v in perms.items()} for k, perms in doc.get("objects", {}).items()}),
         fields=freeze(doc.get("fields", {})),
+        reports_to=doc.get("reports_to"),
     )
 
 
@@ -188,21 +206,32 @@ def bundle_from_snapshot(snapshot: Mapping[str, Any]) -> MetadataBundle:
 
 
 def _object_from_json(
-    doc: dict[str, Any], path: str, owner: str | None, skip: set[int] = frozenset()  # type: ignore[assignment]
+    doc: dict[str, Any], path: str, owner: str | None, skip: set[int] = frozenset(),  # type: ignore[assignment]
+    previous: ObjectDef | None = None,
 ) -> tuple[list[MetadataIssue], ObjectDef | None]:
-    """Build an ObjectDef; fields listed in ``skip`` already failed the schema."""
+    """Build an ObjectDef; fields listed in ``skip`` already failed the schema.
+
+    ``previous`` is the object this document upserts. When neither the document
+    nor the caller names an owner, the object keeps its previous owner and so do
+    its existing fields, while fields new to it are the admin's: an admin editing a
+    core or pack object without repeating ``"owner"`` must not take it over.
+    """
     issues: list[MetadataIssue] = []
     problem = name_problem(doc["name"], kind="object name") if NAME_RE.match(doc["name"]) else None
     if problem:
         issues.append(MetadataIssue(_join(path, "name"), problem, "invalid_name"))
     fields: list[FieldDef] = []
     names: set[str] = set()
-    obj_owner = doc.get("owner") or owner or OWNER_ADMIN
+    explicit_owner = doc.get("owner") or owner
+    obj_owner = explicit_owner or (previous.owner if previous else None) or OWNER_ADMIN
     for i, f in enumerate(doc["fields"]):
         if i in skip:
             continue
         fpath = _join(path, f"fields[{i}]")
-        f_issues, fdef = _field_from_json(f, fpath, obj_owner)
+        prev_field = previous.field(f.get("renamed_from") or f.get("name")) \
+            if previous is not None and isinstance(f, dict) and not explicit_owner else None
+        f_issues, fdef = _field_from_json(f, fpath, explicit_owner or (prev_field.owner if prev_field else None)
+                                          or (OWNER_ADMIN if previous is not None else obj_owner))
         issues.extend(f_issues)
         if fdef is None:
             continue
@@ -223,8 +252,44 @@ def _object_from_json(
         currency=doc.get("currency", "USD"),
         multi_currency=bool(doc.get("multi_currency", False)),
         owner=obj_owner,
+        sharing=doc.get("sharing", DEFAULT_SHARING),
+        sharing_rules=tuple(_sharing_rule(r) for r in doc.get("sharing_rules", ())
+                            if isinstance(r, dict) and isinstance(r.get("name"), str)),
+        portal=PortalDef(doc["portal"]["via"], doc["portal"].get("access", "read"))
+        if isinstance(doc.get("portal"), dict) and isinstance(doc["portal"].get("via"), str) else None,
+        list_views=tuple(view_from_json(v) for v in doc.get("list_views", ())
+                         if isinstance(v, dict) and isinstance(v.get("name"), str)),
+        layouts=tuple(layout_from_json(v) for v in doc.get("layouts", ())
+                      if isinstance(v, dict) and isinstance(v.get("name"), str)),
+        validation_rules=tuple(rule_from_json(r) for r in doc.get("validation_rules", ())
+                               if isinstance(r, dict) and isinstance(r.get("name"), str)),
+        scripts=tuple(script_from_json(r) for r in doc.get("scripts", ())
+                      if isinstance(r, dict) and isinstance(r.get("name"), str)),
     )
     return issues, obj
+
+
+def criteria_params(criteria: Any) -> dict[str, str]:
+    """Sharing-rule criteria as query parameters: a query string or an object of scalars.
+
+    Scalars are written as the query language reads them (``true``, ``1000``), so
+    ``{"amount__gte": 1000}`` and ``"amount__gte=1000"`` mean the same.
+    """
+    if isinstance(criteria, str):
+        return {k: v for k, v in parse_qsl(criteria, keep_blank_values=True)}
+    out: dict[str, str] = {}
+    if not isinstance(criteria, Mapping):
+        return out  # the schema pass reports it
+    for key, value in criteria.items():
+        out[str(key)] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return out
+
+
+def _sharing_rule(doc: Mapping[str, Any]) -> SharingRuleDef:
+    roles = doc.get("roles", ())
+    return SharingRuleDef(name=doc["name"], criteria=freeze(criteria_params(doc.get("criteria"))),
+                          roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else (),
+                          access=doc.get("access", "read"))
 
 
 def _default_name_field(fields: list[FieldDef]) -> str | None:
@@ -297,6 +362,8 @@ def _field_from_json(doc: dict[str, Any], path: str, owner: str) -> tuple[list[M
         ) if rollup else None,
         currency=doc.get("currency"),
         owner=doc.get("owner") or owner,
+        portal_visible=bool(doc.get("portal_visible", False)),
+        mask=freeze(doc["mask"]) if isinstance(doc.get("mask"), dict) else None,
     )
     return issues, (None if issues else fdef)
 

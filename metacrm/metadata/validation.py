@@ -24,6 +24,11 @@ SCHEMA_IDS = {
     "field": "urn:metacrm:schema:field",
     "object": "urn:metacrm:schema:object",
     "role": "urn:metacrm:schema:role",
+    "sharing_rule": "urn:metacrm:schema:sharing_rule",
+    "list_view": "urn:metacrm:schema:list_view",
+    "layout": "urn:metacrm:schema:layout",
+    "validation_rule": "urn:metacrm:schema:validation_rule",
+    "script": "urn:metacrm:schema:script",
     "bundle": "urn:metacrm:schema:bundle",
 }
 

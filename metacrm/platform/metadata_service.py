@@ -8,12 +8,12 @@ and recorded as a new version with author, reason and diff.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from metacrm.metadata.errors import MetadataError
@@ -23,7 +23,9 @@ from metacrm.metadata.rollback import rollback_hints
 
 from .errors import ApplyFailed, Conflict, ConfirmationRequired, NotFound, Unprocessable
 from .schema_cache import LiveSchema, SchemaCache
+from .security import security_log
 from .storage import store
+from .storage.platform_tables import user
 from .storage.operations import OPERATION_HANDLERS, ApplyContext
 from .storage.planner import Plan, make_plan
 
@@ -112,9 +114,12 @@ class MetadataService:
 
     # --- applying ----------------------------------------------------------------------------
     def apply(self, plan: Plan, *, author: str, reason: str = "", confirm: bool = False,
-              kind: str | None = None, restored_from: int | None = None) -> store.VersionInfo | None:
+              kind: str | None = None, restored_from: int | None = None,
+              then: Callable[[Connection, int], None] | None = None) -> store.VersionInfo | None:
         """Run ``plan`` in one transaction and record the new version.
 
+        ``then(conn, version)`` runs last in the same transaction, so a caller's own
+        bookkeeping (the pack registry) commits or rolls back with the change.
         Returns None for an empty plan (nothing to do, no version created).
         """
         if not plan.ok:
@@ -143,6 +148,11 @@ class MetadataService:
                     diff=[op.to_json() for op in plan.operations], snapshot=plan.bundle.to_json(),
                     restored_from=restored_from,
                 )
+                if then is not None:
+                    then(conn, version)
+                _log_change(conn, author, {
+                    "version": version, "kind": kind or ("rollback" if plan.restore else "apply"), "reason": reason,
+                    "restored_from": restored_from, "operations": [op.summary for op in plan.operations]})
         except IntegrityError as exc:
             if "metacrm_meta_version" in str(exc):
                 raise Conflict("Another change was applied at the same time; plan again") from None
@@ -168,8 +178,9 @@ class MetadataService:
                           kind="rollback", restored_from=version)
 
     # --- purging -----------------------------------------------------------------------------
-    def purge(self, archive_id: int | None = None) -> list[store.ArchiveEntry]:
-        """Drop archived columns/tables for good (one entry, or all with None)."""
+    def purge(self, archive_id: int | None = None, *, author: str = "cli", reason: str = ""
+              ) -> list[store.ArchiveEntry]:
+        """Drop archived columns/tables for good (one entry, or all with None); logged like a change."""
         with self.engine.begin() as conn:
             entries = [e for e in store.archives(conn) if archive_id is None or e.id == archive_id]
             if archive_id is not None and not entries:
@@ -185,4 +196,18 @@ class MetadataService:
                         for archived, _ in entry.physical_columns:
                             batch.drop_column(archived)
                 store.set_archive_state(conn, entry.id, "purged")
+            if entries:
+                _log_change(conn, author, {"version": store.head_version(conn), "kind": "purge", "reason": reason,
+                                           "archives": [e.id for e in entries],
+                                           "purged": [f"{e.object}.{e.field}" if e.field else e.object
+                                                      for e in entries]})
         return entries
+
+
+def _log_change(conn: Any, author: str, detail: dict[str, Any]) -> None:
+    """A security-log row in the change's own transaction: a metadata change alters who may see what.
+
+    ``author`` is an email from the API (its user becomes the row's actor) or a label such as "cli".
+    """
+    actor_id = conn.execute(sa.select(user.c.id).where(user.c.email == author.strip().lower())).scalar()
+    security_log.record(conn, security_log.METADATA_CHANGED, actor_id=actor_id, subject=author, detail=detail)

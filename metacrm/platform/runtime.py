@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from .logic.record_logic import RecordLogic
 from .metadata_service import MetadataService
 from .records import RecordHooks, RecordService
 from .schema_cache import SchemaCache
-from .security import permissions
+from .security import masking, permissions
 from .security.audit import AccessLog, AuditService, FieldHistory
+from .security.record_access import RecordAccess
+from .security.sharing_store import SharingStore
 from .security.tokens import TokenService
 from .security.users import UserService
 from .storage.engine import make_engine
@@ -30,6 +33,7 @@ class Platform:
     records: RecordService
     tokens: TokenService
     audit: AuditService
+    sharing: SharingStore
 
     @classmethod
     def from_url(cls, url: str, *, migrate: bool = False) -> "Platform":
@@ -39,11 +43,24 @@ class Platform:
         cache = SchemaCache(engine)
         # Audit is on by default: field history for every write, the access log for sensitive reads.
         # Roles from metadata decide who may do what (admins and the system pass).
-        hooks = RecordHooks(authorize=[permissions.authorize], redact=[permissions.redact],
-                            hidden=[permissions.hidden_fields],
-                            after_write=[FieldHistory()], after_read=[AccessLog(engine)])
-        return cls(engine, cache, MetadataService(engine, cache), UserService(engine),
-                   RecordService(engine, cache, hooks=hooks), TokenService(engine), AuditService(engine))
+        # Masked fields come back masked and, like hidden ones, cannot be queried.
+        # Record-level access (owner, hierarchy, sharing, teams, denies, portal) filters rows in SQL.
+        access, sharing = RecordAccess(), SharingStore(engine)
+        hooks = RecordHooks(authorize=[access.authorize, permissions.authorize],
+                            redact=[permissions.redact, access.redact, masking.mask],
+                            hidden=[permissions.hidden_fields, access.hidden], unqueryable=[masking.masked_fields],
+                            row_filter=[access],
+                            after_write=[FieldHistory(), sharing.after_write], after_read=[AccessLog(engine)])
+        # Logic (docs/logic.md): expression defaults, before-save scripts, formulas and validation rules on
+        # every save; formulas that are not stored are computed first thing when records are read.
+        logic = RecordLogic(engine)
+        hooks.before_save.append(logic.before_save)
+        hooks.redact.insert(0, logic.compute_on_read)
+        # Role names are checked against the roles the current metadata defines.
+        users = UserService(engine, defined_roles=lambda: cache.get().compiled.roles)
+        return cls(engine, cache, MetadataService(engine, cache), users,
+                   RecordService(engine, cache, hooks=hooks), TokenService(engine), AuditService(engine),
+                   sharing)
 
     def migrate(self) -> None:
         """Create or upgrade MetaCRM's own tables (idempotent)."""

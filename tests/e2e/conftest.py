@@ -33,14 +33,38 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     yield page
     context.close()
+
+
+def sign_in(page: Any, base_url: str, email: str, password: str, *, next_: str = "") -> None:
+    """Sign in through the real form, as a person would, and wait for the app shell."""
+    page.goto(f"{base_url}/login" + (f"?next={next_}" if next_ else ""))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#user-menu")
+
+
+@pytest.fixture
+def signed_in(page: Any, live_server: str) -> Any:
+    """A 1280×800 page signed in as the admin through the real sign-in form."""
+    from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server}/login")
+    page.fill("#email", ADMIN_EMAIL)
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+    return page

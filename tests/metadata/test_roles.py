@@ -44,7 +44,7 @@ def test_schema_errors_have_paths() -> None:
     assert "roles[0].name" in found
     assert found["roles[0].objects.deal.read"] == "must be a boolean, not a text"
     assert 'unknown property "approve"' in found["roles[0].objects.deal"]
-    assert found["roles[0].fields.deal.amount"].startswith('"secret" is not one of: hidden, read_only')
+    assert found["roles[0].fields.deal.amount"].startswith('"secret" is not one of: hidden, masked, read_only')
 
 
 def test_roles_must_name_objects_and_fields_that_exist() -> None:

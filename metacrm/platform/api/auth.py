@@ -57,8 +57,9 @@ def require_user() -> User:
     return user
 
 
-def require_admin() -> User:
+def require_admin(action: str = "change metadata") -> User:
+    """The signed-in administrator; ``action`` completes "Only administrators can …" in the refusal."""
     user = require_user()
     if not user.is_admin:
-        raise Forbidden("Only administrators can change metadata; ask an admin to grant you the admin role")
+        raise Forbidden(f"Only administrators can {action}; ask an admin to grant you the admin role")
     return user

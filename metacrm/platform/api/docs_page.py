@@ -1,10 +1,19 @@
-"""A human-readable page for the OpenAPI document (Swagger UI, served locally)."""
+"""A human-readable page for the OpenAPI document (Swagger UI, served locally).
+
+The document is per caller, so the page asks the browser to sign in (HTTP
+Basic: the 401 carries the challenge); the browser then sends the same
+credentials when Swagger UI fetches ``openapi.json`` beside it, and the
+page shows what that user may use. Without signing in there is nothing to
+show: the anonymous document lists no object.
+"""
 
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, Response, render_template_string, url_for
+
+from .auth import require_user
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 
@@ -24,6 +33,7 @@ INIT = """window.addEventListener("load", function () {
 
 @bp.get("/docs")
 def docs() -> str:
+    require_user()
     return render_template_string(PAGE)
 
 

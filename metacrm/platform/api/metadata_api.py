@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from ..storage.planner import Plan
 from .auth import require_admin, require_user
 from .bodies import definition_body
+from . import metadata_view
 from .context import platform
 
 bp = Blueprint("metadata_api", __name__, url_prefix="/api/v1/metadata")
@@ -41,17 +42,20 @@ def _plan_response(plan: Plan, *, creates: str | None = None) -> Response:
 
 @bp.get("/objects")
 def list_objects() -> Response:
-    require_user()
+    """The objects the caller may read (all, for an admin), without the fields hidden from them."""
+    user = require_user()
     live = platform().metadata.current()
-    objects = [live.compiled.bundle.objects[n].to_json() for n in sorted(live.compiled.bundle.objects)]
+    objects = metadata_view.object_definitions(metadata_view.caller_view(user, live.compiled), live.compiled)
     return jsonify({"version": live.version, "data": objects})
 
 
 @bp.get("/objects/<name>")
 def get_object(name: str) -> Response:
-    require_user()
-    response = jsonify(platform().metadata.export(name))
-    response.headers["ETag"] = f'"v{platform().metadata.current().version}"'
+    user = require_user()
+    live = platform().metadata.current()
+    response = jsonify(metadata_view.object_definition(metadata_view.caller_view(user, live.compiled),
+                                                       live.compiled, name))
+    response.headers["ETag"] = f'"v{live.version}"'
     return response
 
 
@@ -71,9 +75,10 @@ def delete_object(name: str) -> Any:
 
 @bp.get("/history")
 def history() -> Response:
-    require_user()
+    user = require_user()
     limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), 1000)
-    return jsonify({"data": [v.to_json() for v in platform().metadata.history(limit)]})
+    view = None if user.is_admin else metadata_view.caller_view(user, platform().metadata.current().compiled)
+    return jsonify({"data": [metadata_view.version_json(view, v) for v in platform().metadata.history(limit)]})
 
 
 @bp.post("/rollback/<int:version>")

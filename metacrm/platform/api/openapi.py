@@ -1,19 +1,29 @@
 """The OpenAPI 3.1 document, generated from the compiled schema.
 
-Pure: compiled schema in, document out. Every object gets its own paths and
-schemas (read, create, patch), so an integrator's generated client is typed
-per object; the document changes the moment an admin adds a field because
-it is rebuilt per metadata version.
+Pure: compiled schema (and the caller's view of it) in, document out. Every
+object gets its own paths and schemas (read, create, patch), so an
+integrator's generated client is typed per object; the document changes the
+moment an admin adds a field because it is rebuilt per metadata version.
+Given an :class:`~.openapi_view.ApiView` it describes only what that caller
+may use: unreadable objects, hidden fields and forbidden operations are left
+out, masked fields are plain strings, and fields the caller may not set are
+not in its create or patch schemas.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import Any, Callable
 
 from metacrm.metadata.compiled import CompiledField, CompiledObject, CompiledSchema
 
 from ..records.values import SYSTEM_FIELDS
+from ..security.masking import MASK, shape
 from .openapi_actions import SEARCH_PATH, action_paths
+from .openapi_users import user_paths, user_schemas
+from .openapi_view import ApiView, DocumentCache, ObjectAccess
+
+FULL = ObjectAccess()  # the access of an admin, or of a document built without a caller
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 ORDERED = {"integer", "decimal", "currency", "percent", "date", "datetime", "autonumber"}
@@ -54,17 +64,28 @@ def field_schema(f: CompiledField) -> dict[str, Any]:
     return schema if d.required and not f.field_type.computed else _nullable(schema)
 
 
-def object_schemas(obj: CompiledObject) -> dict[str, dict[str, Any]]:
+def masked_schema(f: CompiledField) -> dict[str, Any]:
+    """A field the caller sees masked: whatever its type, a string such as "•••• 1234" (or null)."""
+    first, last = shape(f.definition)
+    shows = " and ".join(part for part in (f"the first {first}" if first else "",
+                                           f"the last {last}" if last else "") if part)
+    return {"type": ["string", "null"], "title": f.definition.label or f.name, "readOnly": True,
+            "description": f"Masked for you: {MASK}" + (f" with at most {shows} characters" if shows else "")}
+
+
+def object_schemas(obj: CompiledObject, access: ObjectAccess = FULL) -> dict[str, dict[str, Any]]:
     name = _pascal(obj.name)
-    fields = {n: field_schema(f) for n, f in obj.fields.items()}
-    writable = {n: s for n, s in fields.items() if not obj.fields[n].field_type.computed}
-    writable["owner"] = SYSTEM_SCHEMAS["owner"]
+    fields = {n: masked_schema(f) if n in access.masked else field_schema(f)
+              for n, f in obj.fields.items() if n not in access.hidden}
+    settable = {n: s for n, s in fields.items() if not obj.fields[n].field_type.computed}
+    writable = {n: s for n, s in settable.items() if n not in access.not_creatable}
+    changeable = {n: s for n, s in settable.items() if n not in access.not_updatable}
+    writable["owner"] = changeable["owner"] = SYSTEM_SCHEMAS["owner"]
     if obj.definition.multi_currency:
         currency = {"type": "string", "pattern": "^[A-Z]{3}$"}
-        fields["currency_code"] = currency
-        writable["currency_code"] = currency
+        fields["currency_code"] = writable["currency_code"] = changeable["currency_code"] = currency
     required = [n for n, f in obj.fields.items() if f.definition.required and not f.field_type.computed
-                and f.definition.default is None and f.definition.type != "boolean"]
+                and f.definition.default is None and f.definition.type != "boolean" and n in writable]
     label = obj.definition.label
     return {
         name: {"type": "object", "title": label, "properties": {**SYSTEM_SCHEMAS, **fields},
@@ -72,7 +93,7 @@ def object_schemas(obj: CompiledObject) -> dict[str, dict[str, Any]]:
         f"{name}Create": {"type": "object", "title": f"New {label}", "properties": writable,
                           "required": required, "additionalProperties": False},
         f"{name}Patch": {"type": "object", "title": f"Changes to a {label}",
-                         "properties": {**writable, "version": {"type": "integer"}},
+                         "properties": {**changeable, "version": {"type": "integer"}},
                          "additionalProperties": False},
         f"{name}Page": {"type": "object", "required": ["data"], "properties": {
             "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
@@ -81,10 +102,11 @@ def object_schemas(obj: CompiledObject) -> dict[str, dict[str, Any]]:
     }
 
 
-def filter_parameters(obj: CompiledObject) -> list[dict[str, Any]]:
+def filter_parameters(obj: CompiledObject, unqueryable: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     params = []
     for f in obj.fields.values():
-        if not f.columns or f.definition.type in ("polymorphic_lookup", "file", "multi_picklist"):
+        if f.name in unqueryable or not f.columns or f.definition.type in ("polymorphic_lookup", "file",
+                                                                             "multi_picklist"):
             continue
         kind = f.definition.type if f.definition.type not in ("formula", "rollup") else \
             (f.definition.result_type or "decimal")
@@ -112,7 +134,7 @@ LIST_PARAMETERS: list[dict[str, Any]] = [
 ]
 
 
-def object_paths(obj: CompiledObject) -> dict[str, Any]:
+def object_paths(obj: CompiledObject, list_parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     name, label = _pascal(obj.name), obj.definition.label
     ref = {"$ref": f"#/components/schemas/{name}"}
     base, item = f"/api/v1/records/{obj.name}", f"/api/v1/records/{obj.name}/{{id}}"
@@ -122,7 +144,8 @@ def object_paths(obj: CompiledObject) -> dict[str, Any]:
     return {
         base: {
             "get": {"operationId": f"list_{obj.name}", "summary": f"List {obj.definition.plural_label}", "tags": tag,
-                    "parameters": LIST_PARAMETERS + filter_parameters(obj),
+                    "parameters": list_parameters if list_parameters is not None else
+                    LIST_PARAMETERS + filter_parameters(obj),
                     "responses": {"200": {"description": "a page", "content": json_of(
                         {"$ref": f"#/components/schemas/{name}Page"})}, "400": PROBLEM, "401": PROBLEM,
                         "403": PROBLEM}},
@@ -152,27 +175,65 @@ def object_paths(obj: CompiledObject) -> dict[str, Any]:
     }
 
 
-def build_document(schema: CompiledSchema, *, title: str = "MetaCRM API") -> dict[str, Any]:
+#: Which operations (by operationId prefix) each object permission allows; reading allows the rest.
+NEEDS = {"create_": "create", "update_": "update", "delete_": "delete", "restore_": "delete", "purge_": "delete",
+         "recycle_bin_": "delete"}
+
+
+def _prune(paths: dict[str, Any], access: ObjectAccess) -> dict[str, Any]:
+    """The paths without the operations the caller's roles do not allow (bulk needs create or update)."""
+    kept: dict[str, Any] = {}
+    for path, item in paths.items():
+        ops = {}
+        for method, op in item.items():
+            op_id = op.get("operationId", "") if isinstance(op, dict) else ""
+            need = next((p for prefix, p in NEEDS.items() if op_id.startswith(prefix)), None)
+            allowed = (access.create or access.update) if op_id.startswith("bulk_") else \
+                (need is None or getattr(access, need))
+            if method == "parameters" or allowed:
+                ops[method] = op
+        if set(ops) - {"parameters"}:
+            kept[path] = ops
+    return kept
+
+
+def build_document(schema: CompiledSchema, *, title: str = "MetaCRM API", view: ApiView | None = None
+                   ) -> dict[str, Any]:
+    """The document for ``view``'s caller; without a view, every object and operation (as for an admin)."""
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
-    list_parameters = {name: LIST_PARAMETERS + filter_parameters(obj) for name, obj in schema.objects.items()}
-    for name in sorted(schema.objects):
+    names = sorted(schema.objects) if view is None else [n for n in sorted(view.objects) if n in schema.objects]
+    access = {name: FULL if view is None else view.objects[name] for name in names}
+    list_parameters = {name: LIST_PARAMETERS + filter_parameters(schema.objects[name], access[name].unqueryable)
+                       for name in names}
+    for name in names:
         obj = schema.objects[name]
-        paths.update(object_paths(obj))
-        paths.update(action_paths(obj, schema, pascal=_pascal(name), list_parameters=list_parameters[name],
-                                  child_parameters=list_parameters))
-        schemas.update(object_schemas(obj))
+        obj = replace(obj, children=tuple(c for c in obj.children if c.object in access))
+        object_paths_ = {**object_paths(obj, list_parameters[name]), **action_paths(obj, schema, pascal=_pascal(name),
+                                                             list_parameters=list_parameters[name],
+                                                             child_parameters=list_parameters)}
+        paths.update(object_paths_ if access[name] is FULL else _prune(object_paths_, access[name]))
+        schemas.update(object_schemas(obj, access[name]))
     paths.update(SEARCH_PATH)
+    if view is None or view.is_admin:
+        paths.update(user_paths())
+        schemas.update(user_schemas(schema.roles))
+    description = "Generated from the current metadata; it changes when an admin changes objects."
+    if view is not None and not view.signed_in:
+        description += " Sign in (HTTP Basic or an API token) to see the objects you may use."
+    elif view is not None:
+        description += " It shows what you may use: the objects, fields and operations your roles allow."
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": f"metadata-{schema.version}",
-                 "description": "Generated from the current metadata; it changes when an admin changes objects."},
+        "info": {"title": title, "version": f"metadata-{schema.version}", "description": description},
         "servers": [{"url": "/"}],
-        "security": [{"basic": []}],
+        "security": [{"basic": []}, {"bearer": []}],
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
+            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"},
+                                "bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "an API token: metacrm token create"}},
             "responses": {"Problem": {"description": "RFC 9457 problem details",
                                       "content": {"application/problem+json": {
                                           "schema": {"$ref": "#/components/schemas/Problem"}}}}},
@@ -193,15 +254,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
-_last: tuple[CompiledSchema, dict[str, Any]] | None = None
+_documents = DocumentCache()
 
 
-def document_for(schema: CompiledSchema) -> dict[str, Any]:
-    """Built once per compiled schema: compiled schemas are immutable and shared per version."""
-    global _last
-    cached = _last
-    if cached is not None and cached[0] is schema:
-        return cached[1]
-    document = build_document(schema)
-    _last = (schema, document)
-    return document
+def document_for(schema: CompiledSchema, key: Any = "full",
+                 view: Callable[[], ApiView | None] | None = None) -> dict[str, Any]:
+    """Built once per compiled schema and ``key`` (the caller's roles: ``openapi_view.cache_key``), with
+    ``view`` called only on a miss. Compiled schemas are immutable and shared per version, so a new
+    version starts a fresh cache."""
+    return _documents.get(schema, key, lambda: build_document(schema, view=view() if view else None))

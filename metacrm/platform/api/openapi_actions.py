@@ -10,6 +10,8 @@ from typing import Any
 
 from metacrm.metadata.compiled import CompiledObject, CompiledSchema
 
+from .openapi_sharing import sharing_paths
+
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 ROW_ERRORS = {"type": "array", "items": {"type": "object", "properties": {
     "index": {"type": "integer"}, "id": {}, "status": {"type": "integer"}, "detail": {"type": "string"},
@@ -89,6 +91,7 @@ def action_paths(obj: CompiledObject, schema: CompiledSchema, *, pascal: str,
                             "description": "the lookup field, when several point here"}, *child_parameters[child]],
             "responses": {"200": {"description": "a page", "content": _json(_ref(f"{child_pascal}Page"))},
                           "400": PROBLEM, "401": PROBLEM, "403": PROBLEM, "404": PROBLEM}}}
+    paths.update(sharing_paths(obj, id_param))  # shares, team and denies of one record
     return paths
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from ..errors import PlatformError, Unprocessable
 from ..records import Actor
+from ..security import masking
 from .auth import require_user
 from .bodies import json_body
 from .context import platform
@@ -83,7 +84,11 @@ def update(object_name: str, record_id: int) -> Response:
     if expected is None:
         raise PreconditionRequired(
             "Say which version you are changing: send the ETag you read in If-Match, or a \"version\" field")
-    changes = {k: v for k, v in body.items() if k != "version"}
+    if "id" in body and str(body["id"]) != str(record_id):  # the URL names the record; a body cannot re-aim it
+        raise Unprocessable("The id in the body is not the record's", errors=[{
+            "field": "id", "code": "read_only",
+            "message": f"is set by MetaCRM and cannot be written (this is #{record_id})"}])
+    changes = {k: v for k, v in body.items() if k not in ("version", "id")}
     record = platform().records.update(who, object_name, record_id, changes, expected_version=expected)
     return record_response(object_name, record)
 
@@ -121,6 +126,10 @@ def bulk(object_name: str) -> Response:
         problems.append({"field": keys[0], "message": "must be a non-empty list of records"})
     elif len(body[keys[0]]) > MAX_BULK:
         problems.append({"field": keys[0], "message": f"may hold at most {MAX_BULK} records per request"})
+    elif keys[0] == "update" and not all(isinstance(item, dict) for item in body["update"]):
+        problems.append({"field": "update", "message": 'each update must be an object: {"id": ..., field: value}'})
+    elif keys[0] == "update" and not all(isinstance(r, dict) for r in body["update"]):
+        problems.append({"field": "update", "message": 'each update must be an object {"id": ..., field: value}'})
     if problems:
         raise Unprocessable("The bulk request is malformed", errors=problems)
     service, all_or_nothing = platform().records, mode == "all_or_nothing"
@@ -186,9 +195,14 @@ def history(object_name: str, record_id: int) -> Response:
     """The record's field history, newest first; readable by whoever may read the record."""
     who = actor()
     limit, before = int_arg("limit", 1, MAX_HISTORY), int_arg("before", 1, 2**63 - 1)
-    platform().records.get(who, object_name, record_id, include_deleted=True, purpose=purpose())
+    records = platform().records
+    records.get(who, object_name, record_id, include_deleted=True, purpose=purpose())
     page = platform().audit.history(object_name, record_id, limit=limit or DEFAULT_HISTORY, before_id=before)
-    return jsonify({"data": page.entries, "next_cursor": page.next_cursor})
+    # The same field-level security as the record itself: hidden fields left out, masked ones masked.
+    schema = records.cache.get().compiled
+    obj = schema.objects[object_name]
+    entries = masking.history_entries(who, schema, obj, page.entries, records.hooks.hidden_fields(who, schema, obj))
+    return jsonify({"data": entries, "next_cursor": page.next_cursor})
 
 
 def int_arg(name: str, low: int, high: int) -> int | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import decimal
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -36,16 +36,22 @@ class QueryResult:
     groups: list[dict[str, Any]] | None = None  # group field names and aggregate keys -> values
 
 
-def compile_select(query: Query, live: LiveSchema, *, deleted: str = "exclude") -> sa.Select[Any]:
-    """The page of records: filters, search, cursor, order, limit and offset."""
-    return _select(query, live, deleted, query.limit, sort_values=False)
+def compile_select(query: Query, live: LiveSchema, *, deleted: str = "exclude",
+                   access: Sequence[Any] = ()) -> sa.Select[Any]:
+    """The page of records: filters, search, cursor, order, limit and offset.
+
+    ``access`` holds extra WHERE terms on the queried table from the caller (record-level
+    security); the query language itself never produces them, so parsing stays pure.
+    """
+    return _select(query, live, deleted, query.limit, sort_values=False, access=access)
 
 
-def _select(query: Query, live: LiveSchema, deleted: str, limit: int, *, sort_values: bool) -> sa.Select[Any]:
+def _select(query: Query, live: LiveSchema, deleted: str, limit: int, *, sort_values: bool,
+            access: Sequence[Any] = ()) -> sa.Select[Any]:
     if query.grouped:
         raise ValueError("a grouped query compiles with compile_groups")
     src = Sources(live, query.object)
-    where = where_clauses(src, query, deleted)
+    where = where_clauses(src, query, deleted) + list(access)
     if query.after is not None:
         where.append(after_row(src, query.sort, query.after))
     order = order_by(src, query.sort)
@@ -59,19 +65,29 @@ def _select(query: Query, live: LiveSchema, deleted: str, limit: int, *, sort_va
     return stmt.offset(query.offset) if query.offset else stmt
 
 
-def compile_count(query: Query, live: LiveSchema, *, deleted: str = "exclude") -> sa.Select[Any]:
-    """How many records match (ignoring the page), or how many groups a grouped query has."""
+def compile_count(query: Query, live: LiveSchema, *, deleted: str = "exclude",
+                  access: Sequence[Any] = (), cap: int | None = None) -> sa.Select[Any]:
+    """How many records match (ignoring the page), or how many groups a grouped query has.
+
+    With ``cap``, counting stops after ``cap + 1`` matches: a list page can say
+    "10,000+" without walking a million rows on every page.
+    """
     if query.grouped:
-        return sa.select(sa.func.count()).select_from(_groups(query, live, deleted, page=False).subquery())
+        return sa.select(sa.func.count()).select_from(
+            _groups(query, live, deleted, page=False, access=access).subquery())
     src = Sources(live, query.object)
-    where = where_clauses(src, query, deleted)
+    where = where_clauses(src, query, deleted) + list(access)
+    if cap is not None:
+        capped = sa.select(sa.literal(1)).select_from(src.from_clause()).where(*where).limit(cap + 1)
+        return sa.select(sa.func.count()).select_from(capped.subquery())
     return sa.select(sa.func.count()).select_from(src.from_clause()).where(*where)
 
 
-def compile_groups(query: Query, live: LiveSchema, *, deleted: str = "exclude") -> sa.Select[Any]:
+def compile_groups(query: Query, live: LiveSchema, *, deleted: str = "exclude",
+                   access: Sequence[Any] = ()) -> sa.Select[Any]:
     """One row per group: columns ``g<i>`` (group fields), ``a<j>`` (aggregates; averages
     add ``a<j>n``, the count they divide by). :func:`run_query` names them."""
-    return _groups(query, live, deleted, page=True)
+    return _groups(query, live, deleted, page=True, access=access)
 
 
 def _aggregate_columns(src: Sources, j: int, agg: Aggregate) -> tuple[list[Any], Any]:
@@ -92,9 +108,10 @@ def _aggregate_columns(src: Sources, j: int, agg: Aggregate) -> tuple[list[Any],
     return [expr.label(label)], expr
 
 
-def _groups(query: Query, live: LiveSchema, deleted: str, *, page: bool) -> sa.Select[Any]:
+def _groups(query: Query, live: LiveSchema, deleted: str, *, page: bool,
+            access: Sequence[Any] = ()) -> sa.Select[Any]:
     src = Sources(live, query.object)
-    where = where_clauses(src, query, deleted)
+    where = where_clauses(src, query, deleted) + list(access)
     keys = [src.column(ref) for ref in query.group_by]
     columns = [k.label(f"g{i}") for i, k in enumerate(keys)]
     sortable = {ref.name: k for ref, k in zip(query.group_by, keys)}
@@ -140,15 +157,21 @@ def _group_row(query: Query, row: Any) -> dict[str, Any]:
     return out
 
 
-def run_query(conn: Connection, live: LiveSchema, query: Query, *, deleted: str = "exclude") -> QueryResult:
-    """Run a parsed query: a page of rows (with the next cursor) or the groups, plus the count."""
-    total = conn.execute(compile_count(query, live, deleted=deleted)).scalar_one() if query.count else None
+def run_query(conn: Connection, live: LiveSchema, query: Query, *, deleted: str = "exclude",
+              access: Sequence[Any] = (), count_cap: int | None = None) -> QueryResult:
+    """Run a parsed query: a page of rows (with the next cursor) or the groups, plus the count.
+
+    ``access`` terms (record-level security) apply to the count, the groups and the page alike.
+    """
+    total = conn.execute(compile_count(query, live, deleted=deleted, access=access,
+                                       cap=None if query.grouped else count_cap)).scalar_one() \
+        if query.count else None
     if query.grouped:
-        rows = conn.execute(compile_groups(query, live, deleted=deleted)).mappings().all()
+        rows = conn.execute(compile_groups(query, live, deleted=deleted, access=access)).mappings().all()
         return QueryResult([], total, None, [_group_row(query, r) for r in rows])
     if query.limit == 0:
         return QueryResult([], total, None, None)
-    stmt = _select(query, live, deleted, query.limit + 1, sort_values=True)
+    stmt = _select(query, live, deleted, query.limit + 1, sort_values=True, access=access)
     fetched = conn.execute(stmt).mappings().all()
     page = fetched[:query.limit]
     sort_keys = [SORT_LABEL.format(i) for i in range(len(query.sort))]

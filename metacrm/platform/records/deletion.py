@@ -70,6 +70,40 @@ class DeletionPlan:
 def plan_delete(conn: Connection, live: LiveSchema, object_name: str, record_id: int, *,
                 live_only: bool = True) -> DeletionPlan:
     """Walk the cascade tree; raise DeleteRestricted listing every blocking record."""
+    plan, blockers = _walk(conn, live, object_name, record_id, live_only)
+    if blockers:
+        shown = ", ".join(f"{b['object']} #{b['id']} ({b['field']})" for b in blockers[:MAX_LISTED])
+        more = f" and {len(blockers) - MAX_LISTED} more" if len(blockers) > MAX_LISTED else ""
+        raise DeleteRestricted(
+            f"{len(blockers)} record(s) still point at {object_name} #{record_id}: {shown}{more}. "
+            "Change or delete them first.",
+            referencing=blockers[:200], total=len(blockers))
+    return plan
+
+
+@dataclass
+class DeletionImpact:
+    """What deleting a record would do, without doing it (the confirmation page shows this)."""
+
+    deleted: dict[str, int]  # object → records deleted, the record itself and its cascaded details
+    cleared: dict[tuple[str, str], int]  # (object, field) → records whose set_null reference is emptied
+    blockers: dict[tuple[str, str], list[int]]  # (object, field) → ids of restrict references refusing it
+
+
+def delete_impact(conn: Connection, live: LiveSchema, object_name: str, record_id: int) -> DeletionImpact:
+    """A dry run of :func:`plan_delete`: reads only, never raises for blockers, counts instead."""
+    plan, blockers = _walk(conn, live, object_name, record_id, True)
+    cleared: dict[tuple[str, str], int] = {}
+    for ref, ids in plan.cleared:
+        cleared[(ref.object, ref.field)] = cleared.get((ref.object, ref.field), 0) + len(ids)
+    blocking: dict[tuple[str, str], list[int]] = {}
+    for b in blockers:
+        blocking.setdefault((b["object"], b["field"]), []).append(b["id"])
+    return DeletionImpact({name: len(ids) for name, ids in plan.deleted.items()}, cleared, blocking)
+
+
+def _walk(conn: Connection, live: LiveSchema, object_name: str, record_id: int,
+          live_only: bool) -> tuple[DeletionPlan, list[dict[str, Any]]]:
     plan = DeletionPlan(deleted={}, cleared=[])
     blockers: list[dict[str, Any]] = []
     frontier = [(object_name, [record_id])]
@@ -96,14 +130,7 @@ def plan_delete(conn: Connection, live: LiveSchema, object_name: str, record_id:
                 plan.cleared.append((ref, found))
             else:
                 frontier.append((ref.object, found))
-    if blockers:
-        shown = ", ".join(f"{b['object']} #{b['id']} ({b['field']})" for b in blockers[:MAX_LISTED])
-        more = f" and {len(blockers) - MAX_LISTED} more" if len(blockers) > MAX_LISTED else ""
-        raise DeleteRestricted(
-            f"{len(blockers)} record(s) still point at {object_name} #{record_id}: {shown}{more}. "
-            "Change or delete them first.",
-            referencing=blockers[:200], total=len(blockers))
-    return plan
+    return plan, blockers
 
 
 def soft_delete(conn: Connection, live: LiveSchema, plan: DeletionPlan, *, actor_id: int | None,

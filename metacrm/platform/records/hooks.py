@@ -9,9 +9,10 @@ argument, so a layer plugs in without the service knowing about it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from metacrm.metadata.compiled import CompiledObject, CompiledSchema
 
@@ -49,6 +50,9 @@ class AccessRequest:
     record: Mapping[str, Any] | None = None
     fields: tuple[str, ...] = ()
     schema: CompiledSchema | None = None  # the version in use: its roles decide
+    #: The values sent (one mapping per row of a create; the changes of an update), for checks on values
+    #: such as who may assign ``owner``.
+    values: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,19 @@ class ReadContext:
     purpose: str = ""
 
 
+class RowFilter(Protocol):
+    """Record-level access as SQL: which rows of an object an actor may read or edit.
+
+    The reader adds ``clause(..., "read")`` to every list, count, group and search, and the
+    service runs both modes against one id before a get or a change, so no path can skip it.
+    """
+
+    def clause(self, actor: Actor, live: LiveSchema, obj: CompiledObject,
+               mode: str) -> ColumnElement[bool] | None: ...
+
+    def refusal(self, actor: Actor, obj: CompiledObject, record_id: int, action: str) -> str: ...
+
+
 @dataclass
 class RecordHooks:
     authorize: list[Callable[[AccessRequest], None]] = field(default_factory=list)
@@ -89,10 +106,30 @@ class RecordHooks:
     #: schema without them, so a hidden field cannot be filtered, sorted, grouped or searched on.
     hidden: list[Callable[[Actor, CompiledSchema | None, CompiledObject], frozenset[str]]] = \
         field(default_factory=list)
+    #: Record-level access (owner, hierarchy, sharing, teams, denies, portal), applied in SQL.
+    row_filter: list[RowFilter] = field(default_factory=list)
+
+    def row_clauses(self, actor: Actor, live: LiveSchema, obj: CompiledObject,
+                    mode: str = "read") -> list[ColumnElement[bool]]:
+        """The WHERE terms that keep the records ``actor`` may not read (or edit) out of a query."""
+        found = (f.clause(actor, live, obj, mode) for f in self.row_filter)
+        return [c for c in found if c is not None]
 
     def hidden_fields(self, actor: Actor, schema: CompiledSchema | None, obj: CompiledObject) -> frozenset[str]:
         found: frozenset[str] = frozenset()
         for hook in self.hidden:
+            found |= hook(actor, schema, obj)
+        return found
+
+    #: Fields an actor is handed but may not query (masked ones: a filter such as ``ssn__startswith=1``
+    #: would reveal the value a character at a time); left out of the parser's schema like hidden ones.
+    unqueryable: list[Callable[[Actor, CompiledSchema | None, CompiledObject], frozenset[str]]] = \
+        field(default_factory=list)
+
+    def unqueryable_fields(self, actor: Actor, schema: CompiledSchema | None, obj: CompiledObject) -> frozenset[str]:
+        """Hidden fields and the fields the ``unqueryable`` hooks name: what the query parser must not see."""
+        found = self.hidden_fields(actor, schema, obj)
+        for hook in self.unqueryable:
             found |= hook(actor, schema, obj)
         return found
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from metacrm.metadata.compiled import CompiledSchema
@@ -43,12 +44,12 @@ class RecordReader:
         self.hooks = hooks
 
     def _visible(self, actor: Actor, schema: CompiledSchema) -> CompiledSchema:
-        """The schema as this actor may query it: hidden fields are not there to filter or sort on."""
-        if not self.hooks.hidden:
+        """The schema as this actor may query it: hidden (and masked) fields are not there to filter or sort on."""
+        if not self.hooks.hidden and not self.hooks.unqueryable:
             return schema
         objects = {}
         for name, obj in schema.objects.items():
-            hidden = self.hooks.hidden_fields(actor, schema, obj)
+            hidden = self.hooks.unqueryable_fields(actor, schema, obj)
             if hidden:
                 obj = replace(obj, fields=MappingProxyType({n: f for n, f in obj.fields.items() if n not in hidden}),
                               search_fields=tuple(n for n in obj.search_fields if n not in hidden))
@@ -56,11 +57,13 @@ class RecordReader:
         return replace(schema, objects=MappingProxyType(objects))
 
     def _page(self, live: LiveSchema, query: Query, actor: Actor, deleted: str, *,
-              action: str = "list", purpose: str = "") -> Page:
+              action: str = "list", purpose: str = "", count_cap: int | None = None) -> Page:
         obj = live.compiled.objects[query.object]
         self.hooks.check(AccessRequest("read", actor, obj, schema=live.compiled))
+        # Record-level access is a WHERE term of the same statements, so counts and groups obey it too.
+        access = self.hooks.row_clauses(actor, live, obj, "read")
         with self.engine.connect() as conn:
-            result = run_query(conn, live, query, deleted=deleted)
+            result = run_query(conn, live, query, deleted=deleted, access=access, count_cap=count_cap)
         projection = tuple(ref.name for ref in query.fields) if query.fields is not None else None
         records = []
         for row in result.rows:
@@ -74,14 +77,16 @@ class RecordReader:
         return Page(records, result.total, result.next_cursor, result.groups, projection)
 
     def list(self, actor: Actor, object_name: str, params: Mapping[str, Any], *,
-             deleted: str = "exclude", today: dt.date | None = None, purpose: str = "") -> Page:
+             deleted: str = "exclude", today: dt.date | None = None, purpose: str = "",
+             count_cap: int | None = None) -> Page:
+        """A page of records; ``count_cap`` bounds the count (``total`` is then at most cap + 1)."""
         live = self.cache.get()
         obj = live.compiled.object(object_name)
         if obj is None:
             raise RecordNotFound(f'there is no object "{object_name}"')
         visible = self._visible(actor, live.compiled)
         query = parse_query(visible.objects[obj.name], visible, params, today=today or dt.date.today())
-        return self._page(live, query, actor, deleted, purpose=purpose)
+        return self._page(live, query, actor, deleted, purpose=purpose, count_cap=count_cap)
 
     def related(self, actor: Actor, object_name: str, record_id: int, child_object: str,
                 params: Mapping[str, Any], *, today: dt.date | None = None, purpose: str = "") -> Page:
@@ -103,10 +108,25 @@ class RecordReader:
                 raise QueryError("unknown relation", errors=[{"parameter": "via", "message":
                                  f'{child_object} has no lookup "{via}" to {object_name}', "valid": []}])
         child = live.compiled.objects[child_object]
+        self.require_readable(live, actor, parent, record_id)
         params[relations[0].field] = [str(record_id)]
         visible = self._visible(actor, live.compiled)
         query = parse_query(visible.objects[child.name], visible, params, today=today or dt.date.today())
         return self._page(live, query, actor, "exclude", purpose=purpose)
+
+    def require_readable(self, live: LiveSchema, actor: Actor, obj: Any, record_id: Any) -> None:
+        """404, worded as for a missing record, unless ``actor`` may read this live record."""
+        table = live.tables[obj.name]
+        try:
+            rid = int(str(record_id))
+        except ValueError:
+            rid = 0
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(table.c.id).where(
+                table.c.id == rid, table.c.deleted_at.is_(None),
+                *self.hooks.row_clauses(actor, live, obj, "read"))).first() if 0 < rid < 2**63 else None
+        if found is None:
+            raise RecordNotFound(f"{obj.definition.label} #{record_id} does not exist")
 
     def search(self, actor: Actor, text: str, *, per_object: int = SEARCH_PER_OBJECT,
                purpose: str = "") -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from metacrm.metadata.compiled import CompiledObject
 
-from ..errors import Conflict
+from ..errors import Conflict, Forbidden
 from ..schema_cache import LiveSchema, SchemaCache
 from ..storage.engine import write_transaction
 from ..storage.store import utcnow
@@ -80,6 +80,30 @@ class RecordService:
             raise RecordNotFound(f"{obj.definition.label} #{record_id} does not exist{where}")
         return row
 
+    def _visible(self, conn: Connection, live: LiveSchema, obj: CompiledObject, actor: Actor, ids: list[int],
+                 mode: str) -> set[int]:
+        """Which of ``ids`` the actor may read (or edit), asked of the database with the row filter."""
+        clauses = self.hooks.row_clauses(actor, live, obj, mode)
+        if not clauses:
+            return set(ids)
+        table = live.tables[obj.name]
+        return set(conn.execute(sa.select(table.c.id).where(table.c.id.in_(ids), *clauses)).scalars())
+
+    def _require_access(self, conn: Connection, live: LiveSchema, obj: CompiledObject, actor: Actor,
+                        record_id: int, action: str, *, in_bin: bool = False) -> None:
+        """Record-level access to one record: 404 when it is not readable (its existence is not
+        revealed: the same words as for a missing id) for ``action="read"``; for a change (checked
+        after the read and the object permission), 403 saying whom to ask when edit access is lacking."""
+        if not self.hooks.row_filter:
+            return
+        if action == "read":
+            if not self._visible(conn, live, obj, actor, [record_id], "read"):
+                where = " in the recycle bin" if in_bin else ""
+                raise RecordNotFound(f"{obj.definition.label} #{record_id} does not exist{where}")
+        elif not self._visible(conn, live, obj, actor, [record_id], "edit"):
+            reason = self.hooks.row_filter[0].refusal(actor, obj, record_id, action)
+            raise Forbidden(reason, object=obj.name, action=action, id=record_id)
+
     def _finish(self, pending: _Pending) -> None:
         self.bus.emit_after_commit(pending.events)
 
@@ -102,11 +126,24 @@ class RecordService:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
             row = self._row(conn, live, obj, record_id, deleted=None if include_deleted else False)
+            self._require_access(conn, live, obj, actor, row["id"], "read")
             record = values.from_row(obj, row)
             self.hooks.check(AccessRequest("read", actor, obj, record, schema=live.compiled))
         record = self.hooks.redacted(actor, live.compiled, obj, [record])[0]
         self.hooks.read(ReadContext("view", actor, obj, [record], purpose))
         return record
+
+    def require_access(self, actor: Actor, object_name: str, record_id: Any, action: str = "update") -> Record:
+        """The live record if ``actor`` may read it and, unless ``action`` is "read", change it (404 / 403
+        as for the action itself); for callers that act *about* a record, such as managing its shares."""
+        with self.engine.connect() as conn:
+            live = self.cache.get(conn)
+            obj = self._object(live, object_name)
+            row = self._row(conn, live, obj, record_id)
+            self._require_access(conn, live, obj, actor, row["id"], "read")
+            if action != "read":
+                self._require_access(conn, live, obj, actor, row["id"], action)
+            return values.from_row(obj, row)
 
     # --- creating ------------------------------------------------------------------------
     def create(self, actor: Actor, object_name: str, data: Mapping[str, Any]) -> Record:
@@ -133,7 +170,8 @@ class RecordService:
         live = self.cache.get(conn)
         obj = self._object(live, object_name)
         written = tuple(dict.fromkeys(k for r in rows if isinstance(r, Mapping) for k in r))
-        self.hooks.check(AccessRequest("create", actor, obj, fields=written, schema=live.compiled))
+        self.hooks.check(AccessRequest("create", actor, obj, fields=written, schema=live.compiled,
+                                       values=tuple(r for r in rows if isinstance(r, Mapping))))
         prepared, errors = self._validate(conn, live, obj, actor, rows, [None] * len(rows), creating=True)
         if any(errors):
             if single:
@@ -159,6 +197,12 @@ class RecordService:
         stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         ids = list(conn.execute(stmt, db_rows).scalars()) if len(db_rows) > 1 else \
             [conn.execute(stmt, db_rows[0]).scalar_one()]
+        if len(self._visible(conn, live, obj, actor, ids, "read")) < len(ids):
+            # A portal user creating a record not linked to them, say: refused, so nobody
+            # writes records they would lose sight of (the transaction rolls back).
+            raise Forbidden(f"you would not be able to see the {obj.definition.label} record(s) you are creating; "
+                            "link them to yourself (or keep yourself as their owner)", object=obj.name,
+                            action="create")
         for rid, row in zip(ids, db_rows):
             record = values.from_row(obj, {**row, "id": rid})
             for hook in self.hooks.after_write:
@@ -178,7 +222,8 @@ class RecordService:
                 prepared.append({})
                 errors.append([FieldError("", "invalid_record", "must be a JSON object of field values")])
                 continue
-            errs = values.check_keys(obj, data, allow=() if creating else ("version", "id"))
+            errs = values.check_keys(obj, data, allow=() if creating else ("version", "id"),
+                                     unsuggested=self.hooks.hidden_fields(actor, live.compiled, obj))
             clean, more = values.coerce_values(obj, data, creating=creating)
             prepared.append(clean)
             errors.append(errs + more)
@@ -260,7 +305,10 @@ class RecordService:
                 f"{obj.definition.label} #{row['id']} was changed by someone else (version {row['version']}, "
                 f"you sent {expected_version}); reload it and apply your change again",
                 current_version=row["version"])
-        self.hooks.check(AccessRequest("update", actor, obj, previous, tuple(changes), schema=live.compiled))
+        self._require_access(conn, live, obj, actor, row["id"], "read")
+        self.hooks.check(AccessRequest("update", actor, obj, previous, tuple(changes), schema=live.compiled,
+                                       values=(changes,)))
+        self._require_access(conn, live, obj, actor, row["id"], "update")
         prepared, errors = self._validate(conn, live, obj, actor, [changes], [row["id"]], creating=False,
                                           previous=[previous])
         if errors[0]:
@@ -298,7 +346,9 @@ class RecordService:
             if expected_version is not None and str(expected_version) != str(row["version"]):
                 raise VersionConflict(f"{obj.definition.label} #{row['id']} was changed by someone else; "
                                       "reload it before deleting", current_version=row["version"])
+            self._require_access(conn, live, obj, actor, row["id"], "read")
             self.hooks.check(AccessRequest("delete", actor, obj, previous, schema=live.compiled))
+            self._require_access(conn, live, obj, actor, row["id"], "delete")
             plan = deletion.plan_delete(conn, live, obj.name, row["id"])
             for name, ids in plan.deleted.items():
                 if name != obj.name or ids != [row["id"]]:
@@ -330,7 +380,9 @@ class RecordService:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
             row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
+            self._require_access(conn, live, obj, actor, row["id"], "read", in_bin=True)
             self.hooks.check(AccessRequest("restore", actor, obj, values.from_row(obj, row), schema=live.compiled))
+            self._require_access(conn, live, obj, actor, row["id"], "restore", in_bin=True)
             _require_live_masters(conn, live, obj, row)
             group = deletion.cascade_group(conn, live, obj.name, row["id"], row["deleted_at"])
             deletion.restore_group(conn, live, group, actor_id=actor.id, now=self.clock())
@@ -353,7 +405,9 @@ class RecordService:
             obj = self._object(live, object_name)
             row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
             previous = values.from_row(obj, row)
+            self._require_access(conn, live, obj, actor, row["id"], "read", in_bin=True)
             self.hooks.check(AccessRequest("purge", actor, obj, previous, schema=live.compiled))
+            self._require_access(conn, live, obj, actor, row["id"], "purge", in_bin=True)
             plan = deletion.plan_delete(conn, live, obj.name, row["id"], live_only=False)
             deletion.hard_delete(conn, live, plan)
             for name, ids in plan.deleted.items():

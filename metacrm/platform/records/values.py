@@ -33,8 +33,13 @@ def writable_fields(obj: CompiledObject) -> list[CompiledField]:
     return [f for f in obj.fields.values() if not f.field_type.computed]
 
 
-def check_keys(obj: CompiledObject, data: Mapping[str, Any], *, allow: tuple[str, ...] = ()) -> list[FieldError]:
-    """Unknown and read-only keys, so a typo never silently drops a value."""
+def check_keys(obj: CompiledObject, data: Mapping[str, Any], *, allow: tuple[str, ...] = (),
+               unsuggested: frozenset[str] = frozenset()) -> list[FieldError]:
+    """Unknown and read-only keys, so a typo never silently drops a value.
+
+    ``unsuggested`` (the caller's hidden fields) are never offered as "did you mean",
+    which would tell a user the name of a field hidden from them.
+    """
     errors = []
     known = set(obj.fields) | set(SYSTEM_FIELDS) | {CURRENCY_CODE}
     for key in data:
@@ -47,7 +52,8 @@ def check_keys(obj: CompiledObject, data: Mapping[str, Any], *, allow: tuple[str
             continue
         if key not in known:
             errors.append(FieldError(key, "unknown_field",
-                                     f"is not a field of {obj.definition.label}{did_you_mean(key, known)}"))
+                                     f"is not a field of {obj.definition.label}"
+                                     f"{did_you_mean(key, known - unsuggested)}"))
         elif key in SYSTEM_FIELDS or obj.fields[key].field_type.computed:
             errors.append(FieldError(key, "read_only", "is set by MetaCRM and cannot be written"))
     return errors
@@ -61,6 +67,8 @@ def coerce_values(obj: CompiledObject, data: Mapping[str, Any], *, creating: boo
         d = f.definition
         if d.name in data:
             raw = data[d.name]
+        elif creating and isinstance(d.default, str) and d.default.startswith("="):
+            continue  # an expression default: the logic layer's before-save hook evaluates it
         elif creating and d.default is not None:
             raw = d.default
         elif creating and d.type == "boolean":
@@ -173,7 +181,9 @@ def to_json(obj: CompiledObject, record: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in record.items():
         f = obj.fields.get(key)
-        if f is not None:
+        if isinstance(value, str) and getattr(value, "masked", False):
+            out[key] = str(value)  # shown masked (security.masking): already the text to show
+        elif f is not None:
             out[key] = f.field_type.to_json(value, f.definition) if value is not None else None
         elif isinstance(value, dt.datetime):
             out[key] = _utc(value)

@@ -23,9 +23,27 @@ TOKEN_USED = "token_used"
 USER_CREATED = "user_created"
 USER_DISABLED = "user_disabled"
 PASSWORD_CHANGED = "password_changed"
+LOGGED_OUT = "logged_out"
+TWO_FACTOR_CHANGED = "two_factor_changed"
+PASSWORD_RESET_REQUESTED = "password_reset_requested"
 
 EVENTS = frozenset({LOGIN_SUCCEEDED, LOGIN_FAILED, TOKEN_CREATED, TOKEN_REVOKED, TOKEN_USED,
                     USER_CREATED, USER_DISABLED, PASSWORD_CHANGED})
+EVENTS |= {LOGGED_OUT, TWO_FACTOR_CHANGED, PASSWORD_RESET_REQUESTED}
+#: Roles granted or revoked (``detail``: granted, revoked, admin).
+PERMISSION_CHANGED = "permission_changed"
+#: A metadata version applied or rolled back, or archives purged (``detail``: version, kind, reason).
+METADATA_CHANGED = "metadata_changed"
+EVENTS |= {PERMISSION_CHANGED, METADATA_CHANGED}
+
+# Record-level access changes (manual shares, record teams, ethical walls).
+SHARE_GRANTED = "share_granted"
+SHARE_REVOKED = "share_revoked"
+TEAM_MEMBER_ADDED = "team_member_added"
+TEAM_MEMBER_REMOVED = "team_member_removed"
+DENY_ADDED = "deny_added"
+DENY_REMOVED = "deny_removed"
+EVENTS |= {SHARE_GRANTED, SHARE_REVOKED, TEAM_MEMBER_ADDED, TEAM_MEMBER_REMOVED, DENY_ADDED, DENY_REMOVED}
 
 
 def record(conn_or_engine: Connection | Engine, event: str, *, actor_id: int | None = None, subject: str = "",

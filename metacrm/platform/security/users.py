@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection, Engine
 
+from metacrm.metadata.definitions import ADMIN_ROLE
+from metacrm.metadata.names import did_you_mean
+
 from ..errors import Conflict, NotFound, Unprocessable
 from ..storage.platform_tables import login_attempt, user, user_role
 from ..storage.store import utcnow
 from . import security_log
+from .role_names import check_defined, split_admin
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -78,8 +82,18 @@ def load_user(conn: Connection, row: Any) -> User:
 
 
 class UserService:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, defined_roles: Callable[[], Collection[str]] | None = None):
+        """``defined_roles`` names the roles of the current metadata; assignments of other names are
+        refused (without it, as in unit tests of this service alone, any well-formed name is accepted)."""
         self.engine = engine
+        self.defined_roles = defined_roles
+
+    def _assignable(self, roles: Iterable[str]) -> tuple[bool, frozenset[str]]:
+        """Checked role names split into (admin?, the rest): ``admin`` is the is_admin flag."""
+        role_set = _check_roles(roles)
+        if self.defined_roles is not None:
+            check_defined(role_set, self.defined_roles())
+        return split_admin(role_set)
 
     def create(self, email: str, password: str, *, name: str = "", is_admin: bool = False,
                roles: Iterable[str] = (), actor_id: int | None = None) -> User:
@@ -87,7 +101,8 @@ class UserService:
         if "@" not in email:
             raise Unprocessable("Invalid email", errors=[{"path": "email", "message": "must be an email address"}])
         _check_password(password)
-        role_set = _check_roles(roles)
+        wants_admin, role_set = self._assignable(roles)
+        is_admin = is_admin or wants_admin
         with self.engine.begin() as conn:
             if conn.execute(sa.select(user.c.id).where(user.c.email == email)).first():
                 raise Conflict(f"a user with email {email} already exists")
@@ -143,16 +158,85 @@ class UserService:
                 password_hash=_hasher.hash(password), password_changed_at=utcnow()))
             security_log.record(conn, security_log.PASSWORD_CHANGED, actor_id=actor_id, subject=_normalise(email))
 
-    def set_roles(self, user_id: int, roles: Iterable[str]) -> frozenset[str]:
-        """Replace the user's roles with exactly these."""
-        role_set = _check_roles(roles)
+    def set_roles(self, user_id: int, roles: Iterable[str], *, actor_id: int | None = None,
+                  admin: bool | None = None) -> frozenset[str]:
+        """Replace the user's roles with exactly these; returns them (without ``admin``).
+
+        ``admin`` among them makes the user an administrator. Its absence takes the flag away only when
+        ``admin`` is False (the REST API, where the list is the whole truth); None leaves the flag as is.
+        """
+        wants_admin, role_set = self._assignable(roles)
         with self.engine.begin() as conn:
-            if conn.execute(sa.select(user.c.id).where(user.c.id == user_id)).first() is None:
-                raise NotFound(f"no user with id {user_id}")
-            conn.execute(user_role.delete().where(user_role.c.user_id == user_id))
-            if role_set:
-                conn.execute(user_role.insert(), [{"user_id": user_id, "role": r} for r in sorted(role_set)])
+            current = self._locked(conn, user.c.id == user_id, f"no user with id {user_id}")
+            now_admin = True if wants_admin else (current.is_admin if admin is None else admin)
+            self._change_roles(conn, current, now_admin, role_set, actor_id)
         return role_set
+
+    def grant_role(self, email: str, role: str, *, actor_id: int | None = None) -> User:
+        """Add one role (``admin``: make an administrator); granting a role held already changes nothing."""
+        wants_admin, role_set = self._assignable([role])
+        with self.engine.begin() as conn:
+            current = self._locked(conn, user.c.email == _normalise(email), f"no user with email {_normalise(email)}")
+            self._change_roles(conn, current, current.is_admin or wants_admin, current.roles | role_set, actor_id)
+        return self.get(current.id)  # type: ignore[return-value]
+
+    def revoke_role(self, email: str, role: str, *, actor_id: int | None = None) -> User:
+        """Take one role away (``admin``: the administrator flag); a role the user lacks is an error."""
+        role = role.strip()
+        with self.engine.begin() as conn:
+            current = self._locked(conn, user.c.email == _normalise(email), f"no user with email {_normalise(email)}")
+            held = sorted(current.roles | ({ADMIN_ROLE} if current.is_admin else set()))
+            if role not in held:
+                raise Unprocessable(f"{current.email} does not hold the role {role}", errors=[{
+                    "path": "role", "code": "not_held",
+                    "message": f"{current.email} holds {', '.join(held) or 'no role'}{did_you_mean(role, held)}"}])
+            self._change_roles(conn, current, current.is_admin and role != ADMIN_ROLE, current.roles - {role},
+                               actor_id)
+        return self.get(current.id)  # type: ignore[return-value]
+
+    def _locked(self, conn: Connection, where: Any, missing: str) -> User:
+        """The user, its row locked on PostgreSQL so two role changes cannot interleave."""
+        query = sa.select(*USER_COLUMNS).where(where)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(missing)
+        return load_user(conn, row)
+
+    def _change_roles(self, conn: Connection, current: User, now_admin: bool, roles: frozenset[str],
+                      actor_id: int | None) -> None:
+        """Write the difference and log it as a permission change (nothing, when nothing changes)."""
+        granted = sorted(roles - current.roles) + ([ADMIN_ROLE] if now_admin and not current.is_admin else [])
+        revoked = sorted(current.roles - roles) + ([ADMIN_ROLE] if current.is_admin and not now_admin else [])
+        if not granted and not revoked:
+            return
+        if ADMIN_ROLE in revoked and current.is_active and self._active_admins(conn) <= 1:
+            raise Conflict(f"{current.email} is the last active administrator; make someone else an admin first")
+        if now_admin != current.is_admin:
+            conn.execute(user.update().where(user.c.id == current.id).values(is_admin=now_admin))
+        gone = [r for r in revoked if r != ADMIN_ROLE]
+        if gone:
+            conn.execute(user_role.delete().where(user_role.c.user_id == current.id, user_role.c.role.in_(gone)))
+        new = [r for r in granted if r != ADMIN_ROLE]
+        if new:
+            conn.execute(user_role.insert(), [{"user_id": current.id, "role": r} for r in new])
+        security_log.record(conn, security_log.PERMISSION_CHANGED, actor_id=actor_id, subject=current.email,
+                            detail={"granted": granted, "revoked": revoked})
+
+    @staticmethod
+    def _active_admins(conn: Connection) -> int:
+        return conn.execute(sa.select(sa.func.count()).select_from(user).where(
+            user.c.is_admin.is_(True), user.c.is_active.is_(True))).scalar() or 0
+
+    def role_counts(self) -> dict[str, int]:
+        """How many active users hold each role (``admin``: active administrators)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(user_role.c.role, sa.func.count()).select_from(
+                user_role.join(user, user.c.id == user_role.c.user_id)).where(user.c.is_active.is_(True))
+                .group_by(user_role.c.role)).all()
+            admins = self._active_admins(conn)
+        return {ADMIN_ROLE: admins, **{role: count for role, count in rows}}
 
     def roles(self, user_id: int) -> frozenset[str]:
         with self.engine.connect() as conn:

@@ -108,13 +108,14 @@ BIN_ONLY = sa.text("deleted_at IS NOT NULL")
 
 
 def _system_indexes(table: str) -> list[tuple[str, list[str], dict[str, Any]]]:
-    """Owner (record access) and the recycle bin.
+    """Owner (record access), last change (every default list view sorts by it) and the recycle bin.
 
     The bin's index is partial: a full index on ``deleted_at`` matches every
     live record, and SQLite's planner then prefers it over scanning — slower
     for every list — so it covers only deleted records.
     """
     return [(index_name(table, "owner"), ["owner"], {}),
+            (index_name(table, "updated_at"), ["updated_at"], {}),
             (index_name(table, "deleted_at"), ["deleted_at"], {"postgresql_where": BIN_ONLY, "sqlite_where": BIN_ONLY})]
 
 
@@ -188,8 +189,8 @@ def remove_object(ctx: ApplyContext, op: Operation) -> None:
     for f in obj.fields:
         drop_field_indexes(ctx, table, f)
         drop_field_fks(ctx, table, f)
-    for name, _, _ in _system_indexes(table):
-        ctx.ops.drop_index(name, table_name=table)
+    for name, _, _ in _system_indexes(table):  # tables older than an index in this list lack it
+        ctx.ops.drop_index(name, table_name=table, if_exists=True)
     archived = archived_table(table, ctx.version)
     ctx.ops.rename_table(table, archived)
     store.record_archive(ctx.conn, obj=obj.name, field=None, table=archived, columns=[],
@@ -204,7 +205,7 @@ def rename_object(ctx: ApplyContext, op: Operation) -> None:
         drop_field_indexes(ctx, old_table, f)
         drop_field_fks(ctx, old_table, f)
     for name, _, _ in _system_indexes(old_table):
-        ctx.ops.drop_index(name, table_name=old_table)
+        ctx.ops.drop_index(name, table_name=old_table, if_exists=True)
     ctx.ops.rename_table(old_table, new_table)
     for name, cols, options in _system_indexes(new_table):
         ctx.ops.create_index(name, new_table, cols, **options)

@@ -15,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from metacrm.metadata.definitions import FieldDef, MetadataBundle
-from metacrm.metadata.checks import check_roles
+from metacrm.metadata.checks import check_roles, check_sharing_roles
 from metacrm.metadata.diff import Operation, diff, impact
 from metacrm.metadata.errors import MetadataIssue
 from metacrm.metadata.field_types import FIELD_TYPES, REFERENCE_TYPES, FieldValueError
 from metacrm.metadata.loader import RenameHints
 
+from ..security.sharing_checks import check_sharing_criteria
 from .naming import table_name
 from .operations import columns_of, convert_value, field_table
 
@@ -66,6 +67,9 @@ def make_plan(conn: Connection, current: MetadataBundle, base_version: int, prop
     issues = list(impact(current, proposed, ops))
     # Roles name objects and fields: one removed or renamed under a role is refused until the role changes too.
     issues.extend(check_roles(proposed))
+    # Sharing rules name roles and filter with the query language: both must still hold in the proposal.
+    issues.extend(check_sharing_roles(proposed))
+    issues.extend(check_sharing_criteria(proposed))
     checked: list[Operation] = []
     for op in ops:
         check = PREFLIGHT.get(op.kind)

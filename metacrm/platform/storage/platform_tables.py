@@ -147,3 +147,118 @@ autonumber = sa.Table(
     sa.Column("field", sa.String(40), primary_key=True),
     sa.Column("next_value", sa.BigInteger(), nullable=False),
 )
+
+#: Record-level access (migration 0003). Every table is keyed by (object, record_id) because records
+#: of different objects share ids; the (user_id, object) / (role, object) indexes serve the access
+#: predicate, which asks "which records of this object are opened to me?".
+record_share = sa.Table(
+    "metacrm_record_share",
+    platform_metadata,
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    sa.Column("object", sa.String(40), nullable=False),
+    sa.Column("record_id", ID_TYPE, nullable=False),
+    sa.Column("user_id", ID_TYPE, sa.ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("role", sa.String(40), nullable=True),  # exactly one of user_id and role is set
+    sa.Column("access", sa.String(4), nullable=False),  # read | edit
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", ID_TYPE, nullable=True),
+    sa.Index("ix_metacrm_record_share_record", "object", "record_id"),
+    sa.Index("ix_metacrm_record_share_user", "user_id", "object", "record_id"),
+    sa.Index("ix_metacrm_record_share_role", "role", "object", "record_id"),
+)
+
+#: Users attached to one record (a care team, a deal team), each with read or edit access.
+record_team = sa.Table(
+    "metacrm_record_team",
+    platform_metadata,
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    sa.Column("object", sa.String(40), nullable=False),
+    sa.Column("record_id", ID_TYPE, nullable=False),
+    sa.Column("user_id", ID_TYPE, sa.ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("team_role", sa.String(60), nullable=False, server_default=""),  # e.g. "nurse", free text
+    sa.Column("access", sa.String(4), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", ID_TYPE, nullable=True),
+    sa.UniqueConstraint("object", "record_id", "user_id", name="uq_metacrm_record_team_member"),
+    sa.Index("ix_metacrm_record_team_user", "user_id", "object", "record_id"),
+)
+
+#: Ethical walls: this user never sees this record, whatever grants it (admins included).
+record_deny = sa.Table(
+    "metacrm_record_deny",
+    platform_metadata,
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    sa.Column("object", sa.String(40), nullable=False),
+    sa.Column("record_id", ID_TYPE, nullable=False),
+    sa.Column("user_id", ID_TYPE, sa.ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", ID_TYPE, nullable=True),
+    sa.UniqueConstraint("object", "record_id", "user_id", name="uq_metacrm_record_deny_user"),
+    sa.Index("ix_metacrm_record_deny_user", "user_id", "object", "record_id"),
+)
+
+#: Outgoing email waiting for delivery (or for an admin to read, until SMTP is configured).
+outbox = sa.Table(
+    "metacrm_outbox",
+    platform_metadata,
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(40), nullable=False, server_default="email"),
+    sa.Column("to_address", sa.String(254), nullable=False),
+    sa.Column("subject", sa.String(250), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False, server_default="queued"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Index("ix_metacrm_outbox_status", "status", "id"),
+    sa.Index("ix_metacrm_outbox_to", "to_address"),
+)
+
+#: Personal list views (migration 0005): a user's saved column/filter/sort state of one object's list,
+#: kept as the list URL's query string so it replays exactly through the query language.
+saved_view = sa.Table(
+    "metacrm_saved_view",
+    platform_metadata,
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    sa.Column("user_id", ID_TYPE, sa.ForeignKey("metacrm_user.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("object", sa.String(40), nullable=False),
+    sa.Column("label", sa.String(120), nullable=False),
+    sa.Column("state", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("user_id", "object", "label", name="uq_metacrm_saved_view_label"),
+)
+
+#: Installed packs (migration 0006): the manifest and the canonical definitions of the installed
+#: version, the base of the three-way merge when the pack is upgraded.
+pack = sa.Table(
+    "metacrm_pack",
+    platform_metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("version", sa.String(60), nullable=False),
+    sa.Column("label", sa.String(120), nullable=False),
+    sa.Column("manifest", sa.JSON(), nullable=False),
+    sa.Column("definitions", sa.JSON(), nullable=False),
+    sa.Column("source", sa.String(500), nullable=False, server_default=""),
+    sa.Column("meta_version", sa.Integer(), nullable=True),
+    sa.Column("installed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("installed_by", sa.String(254), nullable=False),
+    sa.Column("upgraded_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("demo_loaded_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+#: A pack's demo records by their stable external ids, so loading demo data twice creates nothing new
+#: and ``{"_ref": "account:acme"}`` resolves to the record created for it.
+pack_record = sa.Table(
+    "metacrm_pack_record",
+    platform_metadata,
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
+    sa.Column("pack", sa.String(40), nullable=False),
+    sa.Column("object", sa.String(40), nullable=False),
+    sa.Column("external_id", sa.String(200), nullable=False),
+    sa.Column("record_id", ID_TYPE, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("pack", "object", "external_id", name="uq_metacrm_pack_record_external"),
+)

@@ -6,7 +6,7 @@ from typing import Any
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, basic_auth
 
-from .conftest import API, COMPANY, Api, assert_problem
+from .conftest import API, COMPANY, USER_EMAIL, Api, assert_problem
 
 
 def test_a_request_without_credentials_is_challenged_for_basic_auth(client: Any) -> None:
@@ -39,11 +39,19 @@ def test_the_email_is_matched_without_regard_to_case(client: Any) -> None:
     assert response.status_code == 200
 
 
-def test_a_user_without_the_admin_role_can_read_metadata(api: Api, user_api: Api) -> None:
+def test_a_user_without_the_admin_role_can_read_the_metadata_of_what_they_may_read(
+        app: Any, api: Api, user_api: Api) -> None:
     api.put(COMPANY)
+    assert user_api.objects() == []  # no role, no object: not even its definition
+    assert user_api.get("/objects/company").status_code == 404
+    platform = app.extensions["metacrm"]
+    platform.metadata.apply(platform.metadata.plan(
+        {"roles": [{"name": "viewer", "objects": {"company": {"read": True}}}]}), author="test")
+    platform.users.grant_role(USER_EMAIL, "viewer")
     assert user_api.objects() == ["company"]
     assert user_api.get("/objects/company").status_code == 200
-    assert user_api.versions() == [1]
+    assert user_api.versions() == [2, 1]
+    assert "diff" not in user_api.get("/history").get_json()["data"][0]  # diffs are for admins
 
 
 def test_a_user_without_the_admin_role_cannot_change_metadata(api: Api, user_api: Api) -> None:
@@ -61,12 +69,12 @@ def test_only_admins_see_archived_data(user_api: Api) -> None:
     assert_problem(user_api.get("/archives"), 403, "forbidden")
 
 
-def test_health_and_landing_pages_need_no_credentials(client: Any, api: Api) -> None:
+def test_health_needs_no_credentials_and_the_home_page_asks_to_sign_in(client: Any, api: Api) -> None:
     api.put(COMPANY)
     health = client.get("/healthz")
     assert health.status_code == 200
     assert health.get_json() == {"status": "ok", "metadata_version": 1}
     landing = client.get("/")
-    assert landing.status_code == 200
-    assert landing.mimetype == "text/html"
-    assert "Metadata version 1" in landing.get_data(as_text=True)
+    assert landing.status_code == 302
+    assert landing.headers["Location"].startswith("/login")
+    assert client.get("/login").mimetype == "text/html"

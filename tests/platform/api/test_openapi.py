@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from metacrm.assets import assets_root
-from tests.conftest import fld, make_object
+from tests.conftest import basic_auth, fld, make_object
 
 from .conftest import DEAL, Api, Records
 
@@ -17,8 +17,8 @@ OPENAPI = "/api/v1/openapi.json"
 SWAGGER_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js")
 
 
-def document(client: Any) -> dict[str, Any]:
-    response = client.get(OPENAPI)
+def document(client: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    response = client.get(OPENAPI, headers=headers or {})
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     return response.get_json()
@@ -30,27 +30,43 @@ def conforms(doc: dict[str, Any], schema_name: str, instance: Any) -> list[str]:
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
 
 
-def test_the_document_is_public_and_valid_openapi_3_1(records: Records) -> None:
-    doc = document(records.client)  # no credentials: the API's shape is not a secret
+def test_the_document_is_valid_openapi_3_1(records: Records) -> None:
+    doc = document(records.client, records.headers)
     assert doc["openapi"] == "3.1.0"
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in OpenAPIV31SpecValidator(doc).iter_errors()]
     assert errors == []
 
 
-def test_an_empty_metadata_still_gives_a_valid_document(client: Any) -> None:
-    doc = document(client)
+def test_without_credentials_the_document_names_no_object(records: Records) -> None:
+    response = records.client.get(OPENAPI)
+    doc = response.get_json()
     assert list(OpenAPIV31SpecValidator(doc).iter_errors()) == []
     assert list(doc["paths"]) == ["/api/v1/search"]
+    assert set(doc["components"]["schemas"]) == {"Problem"}
+    assert "deal" not in response.get_data(as_text=True).lower()
+    assert "Authorization" in response.headers["Vary"]
 
 
-def test_the_document_declares_http_basic_authentication(records: Records) -> None:
+def test_wrong_credentials_are_refused_not_downgraded(records: Records) -> None:
+    response = records.client.get(OPENAPI, headers=basic_auth("admin@example.com", "not the password"))
+    assert response.status_code == 401
+
+
+def test_an_empty_metadata_still_gives_a_valid_document(client: Any, admin_headers: dict[str, str]) -> None:
+    doc = document(client, admin_headers)
+    assert list(OpenAPIV31SpecValidator(doc).iter_errors()) == []
+    assert list(doc["paths"]) == ["/api/v1/search", "/api/v1/users", "/api/v1/users/{id}/roles"]
+
+
+def test_the_document_declares_http_basic_and_token_authentication(records: Records) -> None:
     doc = document(records.client)
-    assert doc["security"] == [{"basic": []}]
+    assert doc["security"] == [{"basic": []}, {"bearer": []}]
     assert doc["components"]["securitySchemes"]["basic"] == {"type": "http", "scheme": "basic"}
+    assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
 def test_every_object_has_its_own_paths_and_operations(records: Records) -> None:
-    paths = document(records.client)["paths"]
+    paths = document(records.client, records.headers)["paths"]
     for name in ("company", "deal"):
         assert set(paths[f"/api/v1/records/{name}"]) == {"get", "post"}
         assert set(paths[f"/api/v1/records/{name}/{{id}}"]) == {"parameters", "get", "patch", "delete"}
@@ -60,7 +76,7 @@ def test_every_object_has_its_own_paths_and_operations(records: Records) -> None
 
 
 def test_every_object_has_read_create_patch_and_page_schemas(records: Records) -> None:
-    schemas = document(records.client)["components"]["schemas"]
+    schemas = document(records.client, records.headers)["components"]["schemas"]
     assert {"Company", "CompanyCreate", "CompanyPatch", "CompanyPage",
             "Deal", "DealCreate", "DealPatch", "DealPage", "Problem"} <= set(schemas)
     deal, create, patch = schemas["Deal"], schemas["DealCreate"], schemas["DealPatch"]
@@ -75,7 +91,7 @@ def test_every_object_has_read_create_patch_and_page_schemas(records: Records) -
 
 
 def test_list_operations_document_a_filter_per_field_and_operator(records: Records) -> None:
-    list_deals = document(records.client)["paths"]["/api/v1/records/deal"]["get"]
+    list_deals = document(records.client, records.headers)["paths"]["/api/v1/records/deal"]["get"]
     names = {p["name"] for p in list_deals["parameters"]}
     assert {"sort", "limit", "cursor", "fields", "count", "title", "title__icontains",
             "amount__gte", "close_on__between", "stage__in", "company"} <= names
@@ -86,7 +102,7 @@ def test_real_responses_conform_to_the_document(records: Records) -> None:
     acme = records.create("company", name="Acme")
     deal = records.create("deal", title="Big one", amount="10.5", stage="Won", close_on="2024-05-01",
                           company=acme["id"])
-    doc = document(records.client)
+    doc = document(records.client, records.headers)
     assert conforms(doc, "Deal", deal) == []
     assert conforms(doc, "DealPage", records.get("/deal?count=1").get_json()) == []
     assert conforms(doc, "Problem", records.get("/deal/999").get_json()) == []
@@ -94,14 +110,14 @@ def test_real_responses_conform_to_the_document(records: Records) -> None:
 
 
 def test_adding_a_field_changes_the_document_at_once(api: Api, records: Records) -> None:
-    before_response = records.client.get(OPENAPI)
+    before_response = records.client.get(OPENAPI, headers=records.headers)
     before = before_response.get_json()
     assert "probability" not in before["components"]["schemas"]["Deal"]["properties"]
 
     changed = {**DEAL, "fields": [*DEAL["fields"], fld("probability", "percent")]}
     assert api.put(changed).status_code == 200
 
-    after_response = records.client.get(OPENAPI)
+    after_response = records.client.get(OPENAPI, headers=records.headers)
     after = after_response.get_json()
     assert after["info"]["version"] != before["info"]["version"]
     assert after_response.headers["ETag"] != before_response.headers["ETag"]
@@ -113,13 +129,19 @@ def test_adding_a_field_changes_the_document_at_once(api: Api, records: Records)
 
 def test_a_new_object_gets_paths_at_once(api: Api, records: Records) -> None:
     assert api.put(make_object("ticket", fld("subject", required=True))).status_code == 201
-    doc = document(records.client)
+    doc = document(records.client, records.headers)
     assert "/api/v1/records/ticket" in doc["paths"]
     assert doc["components"]["schemas"]["TicketCreate"]["required"] == ["subject"]
 
 
-def test_the_docs_page_loads_swagger_ui_from_this_server(client: Any) -> None:
+def test_the_docs_page_asks_to_sign_in_first(client: Any) -> None:
     response = client.get("/api/v1/docs")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Basic")
+
+
+def test_the_docs_page_loads_swagger_ui_from_this_server(client: Any, admin_headers: dict[str, str]) -> None:
+    response = client.get("/api/v1/docs", headers=admin_headers)
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)

@@ -1,6 +1,6 @@
 """Property-based: whatever schemathesis sends, the API answers as its own OpenAPI document says.
 
-The document is loaded from the running (WSGI) app over objects with most
+The admin's document is loaded from the running (WSGI) app over objects with most
 field types, every operation is called with generated valid and invalid
 data as the admin, and each response must not be a 5xx, must use a
 documented status code and content type, and must match the documented
@@ -43,7 +43,7 @@ def fuzzed_api(app: Any, api: Api) -> Any:
         assert api.put(document).status_code == 201
     for name in ("Acme", "Bolt"):  # so that generated ids sometimes hit a real record
         assert api.client.post("/api/v1/records/company", json={"name": name}, headers=api.headers).status_code == 201
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=api.headers)  # the admin's document
 
 
 def fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> str | None:
@@ -65,8 +65,9 @@ def fuzz(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> str |
 def test_every_operation_answers_as_documented(fuzzed_api: Any, admin_headers: dict[str, str]) -> None:
     operations = [result.ok() for result in fuzzed_api.get_all_operations()]
     # per object: list, create, get, change, delete, bulk, recycle bin, restore, purge, history;
-    # plus the opportunities related to a company, and global search
-    assert len(operations) == 2 * 10 + 1 + 1
+    # plus the opportunities related to a company, global search, and the users and their roles (get, put);
+    # and per object the shares, team and denies of a record (list, add, remove each)
+    assert len(operations) == 2 * 10 + 1 + 1 + 3 + 2 * 9
     failures = [failure for operation in operations for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
                 if (failure := fuzz(operation, mode, admin_headers))]
     assert not failures, "\n\n".join(failures)

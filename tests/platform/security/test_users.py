@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 
@@ -120,6 +122,13 @@ def test_set_password_keeps_the_minimum_length(platform: Platform, alice: User) 
         platform.users.set_password(USER_EMAIL, "short")
 
 
+@pytest.fixture
+def defined_roles(apply: Any) -> None:
+    """Roles are metadata: a user may only be given a role the metadata defines."""
+    apply({"objects": [], "roles": [{"name": "sales"}, {"name": "support"}]})
+
+
+@pytest.mark.usefixtures("defined_roles")
 def test_roles_are_replaced_as_a_set_and_travel_with_the_user(platform: Platform, alice: User) -> None:
     assert alice.roles == frozenset()
     platform.users.set_roles(alice.id, ["sales", "support"])
@@ -130,6 +139,7 @@ def test_roles_are_replaced_as_a_set_and_travel_with_the_user(platform: Platform
     assert platform.users.get_by_email(USER_EMAIL).roles == {"support"}  # type: ignore[union-attr]
 
 
+@pytest.mark.usefixtures("defined_roles")
 def test_roles_can_be_given_at_creation_and_are_listed(platform: Platform) -> None:
     platform.users.create("bob@example.com", ADMIN_PASSWORD, roles=["sales"])
     platform.users.create("amy@example.com", ADMIN_PASSWORD, is_admin=True)
@@ -139,6 +149,7 @@ def test_roles_can_be_given_at_creation_and_are_listed(platform: Platform) -> No
     assert (listed[0].locale, listed[0].time_zone, listed[0].is_portal) == ("en", "UTC", False)
 
 
+@pytest.mark.usefixtures("defined_roles")
 def test_roles_for_an_unknown_user_or_a_blank_role_are_refused(platform: Platform, alice: User) -> None:
     with pytest.raises(NotFound):
         platform.users.set_roles(alice.id + 100, ["sales"])

@@ -33,7 +33,7 @@ def test_applying_a_new_object_creates_version_one(platform: Platform, apply: Ap
 
 def test_every_table_gets_indexes_on_the_owner_and_the_recycle_bin(platform: Platform, apply: Apply) -> None:
     apply(DEAL)
-    assert indexes(platform, "deal") == {"ix_obj_deal_owner", "ix_obj_deal_deleted_at"}
+    assert indexes(platform, "deal") == {"ix_obj_deal_owner", "ix_obj_deal_updated_at", "ix_obj_deal_deleted_at"}
 
 
 def test_unique_and_indexed_fields_get_their_indexes(platform: Platform, apply: Apply) -> None:

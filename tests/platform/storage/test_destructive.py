@@ -91,7 +91,7 @@ def test_a_removed_object_s_name_can_be_used_again_beside_its_archived_table(
     platform.metadata.apply(platform.metadata.plan_delete("deal"), author="test", confirm=True)
     apply(DEAL)
     assert select_all(platform, "deal", "title") == []
-    assert indexes(platform, "deal") == {"ix_obj_deal_owner", "ix_obj_deal_deleted_at", "ux_obj_deal_title"}
+    assert indexes(platform, "deal") == {"ix_obj_deal_owner", "ix_obj_deal_updated_at", "ix_obj_deal_deleted_at", "ux_obj_deal_title"}
     assert raw_column(platform, "arc_v2_obj_deal", "title") == ["Alpha", "Beta"]
 
 
@@ -115,7 +115,7 @@ def test_purging_a_column_keeps_the_other_columns_data_and_indexes(
     apply(WITHOUT_AMOUNT)
     platform.metadata.purge()
     assert select_all(platform, "deal", "id", "title") == [(1, "Alpha"), (2, "Beta")]
-    assert indexes(platform, "deal") == {"ix_obj_deal_owner", "ix_obj_deal_deleted_at", "ux_obj_deal_title"}
+    assert indexes(platform, "deal") == {"ix_obj_deal_owner", "ix_obj_deal_updated_at", "ix_obj_deal_deleted_at", "ux_obj_deal_title"}
 
 
 def test_purging_drops_an_archived_table_for_good(platform: Platform, deals: None) -> None:

@@ -61,7 +61,7 @@ def test_renaming_an_object_renames_its_indexes(platform: Platform, apply: Apply
     with_deal(platform, apply)
     apply(make_object("opportunity", *DEAL["fields"], renamed_from="deal"))
     assert indexes(platform, "opportunity") == {
-        "ix_obj_opportunity_owner", "ix_obj_opportunity_deleted_at", "ux_obj_opportunity_code"}
+        "ix_obj_opportunity_owner", "ix_obj_opportunity_updated_at", "ix_obj_opportunity_deleted_at", "ux_obj_opportunity_code"}
 
 
 def test_a_field_can_be_renamed_and_retyped_in_one_plan(platform: Platform, apply: Apply) -> None:

@@ -64,7 +64,7 @@ def test_rollback_restores_a_removed_object_with_its_records(platform: Platform,
     platform.metadata.rollback(1, author="test")
     assert "arc_v2_obj_deal" not in tables(platform)
     assert select_all(platform, "deal", "title", "stage") == [("Alpha", "Won")]
-    assert indexes(platform, "deal") == {"ix_obj_deal_owner", "ix_obj_deal_deleted_at", "ix_obj_deal_stage"}
+    assert indexes(platform, "deal") == {"ix_obj_deal_owner", "ix_obj_deal_updated_at", "ix_obj_deal_deleted_at", "ix_obj_deal_stage"}
 
 
 def test_rollback_of_a_type_change_brings_back_the_original_values(platform: Platform, apply: Apply) -> None:

@@ -1,0 +1,1 @@
+"""List-page building blocks: URL state, cells, filter controls, personal views, the page builder."""

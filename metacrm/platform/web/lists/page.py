@@ -1,0 +1,182 @@
+"""Building one list page: choose the view, read the records, name what they point at.
+
+Shared by the list page, its CSV export and the kanban board, so all three
+pick views, apply permissions and format values identically. Records come
+only from :class:`RecordReader` (permissions, record-level access and the
+access log apply); the names of looked-up records are read through it too,
+so a lookup to a record the user may not read shows its number, not its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import sqlalchemy as sa
+from flask import current_app
+
+from metacrm.metadata.compiled import CompiledObject, CompiledSchema
+from metacrm.metadata.list_views import VIEW_SYSTEM_FIELDS, ViewDef, views_of
+
+from ...errors import PlatformError
+from ...records.actor import Actor
+from ...records.hooks import AccessRequest
+from ...records.reading import Page
+from ...storage.platform_tables import user as user_table
+from .cells import REFERENCE_TYPES, USER_COLUMNS, Column, Names, column_of
+from .saved_views import PREFIX, SavedView, SavedViews
+from .state import ListState, read_state
+
+MAX_NAME_LOOKUP = 200
+
+
+@dataclass
+class Context:
+    """What a list page needs from the platform for one request."""
+
+    platform: Any
+    actor: Actor
+    schema: CompiledSchema
+    obj: CompiledObject
+    visible: tuple[str, ...]  # the columns this actor may read, in definition order
+
+    @property
+    def reader(self) -> Any:
+        return self.platform.records.reader
+
+
+def context_for(platform: Any, actor: Actor, object_name: str) -> Context:
+    """The object as this actor sees it; 404 for an unknown object, 403 without read access."""
+    from ...records.errors import RecordNotFound
+
+    live = platform.metadata.current()
+    obj = live.compiled.object(object_name)
+    if obj is None:
+        raise RecordNotFound(f'there is no object "{object_name}"')
+    platform.records.hooks.check(AccessRequest("read", actor, obj, schema=live.compiled))
+    hidden = platform.records.hooks.unqueryable_fields(actor, live.compiled, obj)
+    fields = [n for n in obj.fields if n not in hidden]
+    return Context(platform, actor, live.compiled, obj, tuple([*fields, *VIEW_SYSTEM_FIELDS]))
+
+
+def may(ctx: Context, action: str) -> bool:
+    try:
+        ctx.platform.records.hooks.check(AccessRequest(action, ctx.actor, ctx.obj, schema=ctx.schema))
+    except PlatformError:
+        return False
+    return True
+
+
+@dataclass
+class Views:
+    shared: list[ViewDef]
+    personal: list[SavedView]
+    current: ViewDef
+
+
+def choose_view(ctx: Context, key: str | None) -> Views:
+    """The metadata views shared with the actor, their personal views, and the one asked for."""
+    shared = [v for v in views_of(ctx.obj.definition) if v.shared_with(ctx.actor.roles, is_admin=ctx.actor.is_admin)]
+    if not shared:  # every view is shared with other roles: this user still gets the derived one
+        shared = [_fallback(ctx)]
+    personal = SavedViews(ctx.platform.engine).list(ctx.actor.id, ctx.obj.name) if ctx.actor.id else []
+    default = next((v for v in shared if v.default), shared[0])
+    current = default
+    if key and key.startswith(PREFIX):
+        found = next((v for v in personal if v.key == key), None)
+        current = found.as_view(default.page_size) if found else default
+    elif key:
+        current = next((v for v in shared if v.name == key), default)
+    return Views(shared, personal, current)
+
+
+def _fallback(ctx: Context) -> ViewDef:
+    from metacrm.metadata.list_views import default_view
+
+    return default_view(ctx.obj.definition)
+
+
+def state_for(ctx: Context, args: Any) -> tuple[Views, ListState]:
+    views = choose_view(ctx, (args.get("view") or "").strip() or None)
+    return views, read_state(ctx.obj, views.current, args, ctx.visible)
+
+
+#: Lists count matches up to here and then say "10,000+": an exact count walks every matching row.
+COUNT_CAP = 10_000
+
+
+def read_page(ctx: Context, state: ListState, *, count: bool = True, extra_fields: Iterable[str] = (),
+              limit: int | None = None) -> Page:
+    return ctx.reader.list(ctx.actor, ctx.obj.name, state.query_params(
+        count=count, extra_fields=tuple(extra_fields), limit=limit), count_cap=COUNT_CAP)
+
+
+def resolve_names(ctx: Context, columns: list[Column], records: list[Mapping[str, Any]]) -> Names:
+    """Names of the records the lookup columns point at, and of the users in user columns."""
+    wanted: dict[str, set[int]] = {}
+    user_ids: set[int] = set()
+    for column in columns:
+        for record in records:
+            value = record.get(column.name)
+            if value is None:
+                continue
+            if column.kind == "user":
+                user_ids.add(int(value))
+            elif column.kind in REFERENCE_TYPES and column.definition.target:
+                wanted.setdefault(column.definition.target, set()).add(int(value))
+    names: dict[tuple[str, int], str] = {}
+    for target, ids in wanted.items():
+        names.update(_record_names(ctx, target, sorted(ids)[:MAX_NAME_LOOKUP]))
+    return Names(names, _user_names(ctx, user_ids) if user_ids else {})
+
+
+def _record_names(ctx: Context, target: str, ids: list[int]) -> dict[tuple[str, int], str]:
+    obj = ctx.schema.objects.get(target)
+    name_field = obj.definition.name_field if obj else None
+    if not obj or not name_field or not ids:
+        return {}
+    try:
+        page = ctx.reader.list(ctx.actor, target, {"id__in": ",".join(map(str, ids)), "fields": name_field,
+                                                   "limit": str(len(ids))})
+    except PlatformError:  # no read access to the target, or its name field is hidden: numbers it is
+        return {}
+    return {(target, r["id"]): str(r[name_field]) for r in page.records if r.get(name_field) not in (None, "")}
+
+
+def _user_names(ctx: Context, ids: set[int]) -> dict[int, str]:
+    with ctx.platform.engine.connect() as conn:
+        rows = conn.execute(sa.select(user_table.c.id, user_table.c.name, user_table.c.email)
+                            .where(user_table.c.id.in_(sorted(ids)))).all()
+    return {r.id: r.name or r.email for r in rows}
+
+
+def platform() -> Any:
+    return current_app.extensions["metacrm"]
+
+
+@dataclass
+class Row:
+    """One record as the table shows it."""
+
+    id: int
+    cells: list[Any]
+    record: Mapping[str, Any]
+    error: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def name_column(ctx: Context, state: ListState) -> str | None:
+    """The column linked to the record page: the name field, or else the first column."""
+    name_field = ctx.obj.definition.name_field
+    names = [c.name for c in state.columns]
+    return name_field if name_field in names else (names[0] if names else None)
+
+
+def listable_columns(ctx: Context) -> list[Column]:
+    """Every column the actor may add with the column picker (long texts and files are left out)."""
+    out = []
+    for name in ctx.visible:
+        column = column_of(ctx.obj, name)
+        if column and column.type not in ("long_text", "rich_text", "file") and name not in USER_COLUMNS[1:]:
+            out.append(column)
+    return out
