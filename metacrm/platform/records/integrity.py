@@ -7,7 +7,7 @@ queries, not 20,000. Each returns errors keyed by the row's position.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -27,21 +27,28 @@ def _matches(column: sa.ColumnElement[Any], values: list[Any]) -> sa.ColumnEleme
     return column == values[0] if len(values) == 1 else column.in_(values)
 
 
-def _existing_ids(conn: Connection, table: sa.Table, ids: set[int]) -> set[int]:
+def _existing_ids(conn: Connection, table: sa.Table, ids: set[int],
+                  clauses: Sequence[sa.ColumnElement[bool]] = ()) -> set[int]:
     found: set[int] = set()
     ordered = sorted(ids)
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
-        query = sa.select(table.c.id).where(_matches(table.c.id, chunk))
+        query = sa.select(table.c.id).where(_matches(table.c.id, chunk), *clauses)
         if "deleted_at" in table.c:
             query = query.where(table.c.deleted_at.is_(None))
         found.update(conn.execute(query).scalars())
     return found
 
 
-def check_references(conn: Connection, live: LiveSchema, obj: CompiledObject,
-                     rows: Sequence[Mapping[str, Any]]) -> dict[int, list[FieldError]]:
-    """Every lookup, polymorphic lookup and owner names a live record."""
+def check_references(conn: Connection, live: LiveSchema, obj: CompiledObject, rows: Sequence[Mapping[str, Any]],
+                     readable: Callable[[str], Sequence[sa.ColumnElement[bool]]] | None = None,
+                     ) -> dict[int, list[FieldError]]:
+    """Every lookup, polymorphic lookup and owner names a live record.
+
+    ``readable(target)`` gives the record-level access terms of the acting user: a
+    record they may not read answers exactly like a missing one, so a lookup
+    cannot be used to probe which ids exist.
+    """
     wanted: dict[str, set[int]] = defaultdict(set)  # target object -> ids (``""`` = users)
     refs: list[tuple[int, str, str, int]] = []  # row index, field, target, id
     for i, values in enumerate(rows):
@@ -62,7 +69,8 @@ def check_references(conn: Connection, live: LiveSchema, obj: CompiledObject,
     found: dict[str, set[int]] = {}
     for target, ids in wanted.items():
         table = user if target == "" else live.tables.tables.get(target)
-        found[target] = _existing_ids(conn, table, ids) if table is not None else set()
+        clauses = readable(target) if readable is not None and target else ()
+        found[target] = _existing_ids(conn, table, ids, clauses) if table is not None else set()
     errors: dict[int, list[FieldError]] = defaultdict(list)
     for i, name, target, rid in refs:
         if rid not in found[target]:

@@ -227,7 +227,10 @@ class RecordService:
             clean, more = values.coerce_values(obj, data, creating=creating)
             prepared.append(clean)
             errors.append(errs + more)
-        for found in (integrity.check_references(conn, live, obj, prepared),
+        def readable(target: str) -> list[Any]:
+            return self.hooks.row_clauses(actor, live, live.compiled.objects[target], "read")
+
+        for found in (integrity.check_references(conn, live, obj, prepared, readable),
                       integrity.check_unique(conn, live, obj, prepared, ids)):
             for i, errs in found.items():
                 errors[i].extend(e for e in errs if e.field not in {x.field for x in errors[i]})
