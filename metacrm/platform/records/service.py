@@ -25,6 +25,7 @@ from ..schema_cache import LiveSchema, SchemaCache
 from ..storage.engine import write_transaction
 from ..storage.store import utcnow
 from . import autonumber, deletion, integrity, values
+from . import rows as row_access
 from .actor import Actor
 from .errors import FieldError, RecordInvalid, RecordNotFound, VersionConflict, invalid
 from .events import EventBus, RecordEvent
@@ -65,45 +66,6 @@ class RecordService:
             raise RecordNotFound(f'there is no object "{name}"')
         return obj
 
-    def _row(self, conn: Connection, live: LiveSchema, obj: CompiledObject, record_id: Any, *,
-             deleted: bool | None = False, lock: bool = False) -> Mapping[str, Any]:
-        table = live.tables[obj.name]
-        rid = _record_id(obj, record_id)
-        query = sa.select(table).where(table.c.id == rid)
-        if deleted is not None:
-            query = query.where(table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None))
-        if lock and conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = conn.execute(query).mappings().first()
-        if row is None:
-            where = " in the recycle bin" if deleted else ""
-            raise RecordNotFound(f"{obj.definition.label} #{record_id} does not exist{where}")
-        return row
-
-    def _visible(self, conn: Connection, live: LiveSchema, obj: CompiledObject, actor: Actor, ids: list[int],
-                 mode: str) -> set[int]:
-        """Which of ``ids`` the actor may read (or edit), asked of the database with the row filter."""
-        clauses = self.hooks.row_clauses(actor, live, obj, mode)
-        if not clauses:
-            return set(ids)
-        table = live.tables[obj.name]
-        return set(conn.execute(sa.select(table.c.id).where(table.c.id.in_(ids), *clauses)).scalars())
-
-    def _require_access(self, conn: Connection, live: LiveSchema, obj: CompiledObject, actor: Actor,
-                        record_id: int, action: str, *, in_bin: bool = False) -> None:
-        """Record-level access to one record: 404 when it is not readable (its existence is not
-        revealed: the same words as for a missing id) for ``action="read"``; for a change (checked
-        after the read and the object permission), 403 saying whom to ask when edit access is lacking."""
-        if not self.hooks.row_filter:
-            return
-        if action == "read":
-            if not self._visible(conn, live, obj, actor, [record_id], "read"):
-                where = " in the recycle bin" if in_bin else ""
-                raise RecordNotFound(f"{obj.definition.label} #{record_id} does not exist{where}")
-        elif not self._visible(conn, live, obj, actor, [record_id], "edit"):
-            reason = self.hooks.row_filter[0].refusal(actor, obj, record_id, action)
-            raise Forbidden(reason, object=obj.name, action=action, id=record_id)
-
     def _finish(self, pending: _Pending) -> None:
         self.bus.emit_after_commit(pending.events)
 
@@ -125,8 +87,8 @@ class RecordService:
         with self.engine.connect() as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
-            row = self._row(conn, live, obj, record_id, deleted=None if include_deleted else False)
-            self._require_access(conn, live, obj, actor, row["id"], "read")
+            row = row_access.load(conn, live, obj, record_id, deleted=None if include_deleted else False)
+            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read")
             record = values.from_row(obj, row)
             self.hooks.check(AccessRequest("read", actor, obj, record, schema=live.compiled))
         record = self.hooks.redacted(actor, live.compiled, obj, [record])[0]
@@ -139,10 +101,10 @@ class RecordService:
         with self.engine.connect() as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
-            row = self._row(conn, live, obj, record_id)
-            self._require_access(conn, live, obj, actor, row["id"], "read")
+            row = row_access.load(conn, live, obj, record_id)
+            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read")
             if action != "read":
-                self._require_access(conn, live, obj, actor, row["id"], action)
+                row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], action)
             return values.from_row(obj, row)
 
     # --- creating ------------------------------------------------------------------------
@@ -197,7 +159,7 @@ class RecordService:
         stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         ids = list(conn.execute(stmt, db_rows).scalars()) if len(db_rows) > 1 else \
             [conn.execute(stmt, db_rows[0]).scalar_one()]
-        if len(self._visible(conn, live, obj, actor, ids, "read")) < len(ids):
+        if len(row_access.visible_ids(self.hooks, conn, live, obj, actor, ids, "read")) < len(ids):
             # A portal user creating a record not linked to them, say: refused, so nobody
             # writes records they would lose sight of (the transaction rolls back).
             raise Forbidden(f"you would not be able to see the {obj.definition.label} record(s) you are creating; "
@@ -272,7 +234,7 @@ class RecordService:
             with write_transaction(self.engine) as conn:
                 record = self._update(conn, actor, object_name, record_id, changes, expected_version, pending)
         except IntegrityError as exc:
-            raise self._explain_integrity(actor, object_name, [changes], [_safe_id(record_id)], exc) from exc
+            raise self._explain_integrity(actor, object_name, [changes], [row_access.safe_id(record_id)], exc) from exc
         self._finish(pending)
         return record
 
@@ -301,17 +263,17 @@ class RecordService:
                 changes: Mapping[str, Any], expected_version: Any, pending: _Pending) -> Record:
         live = self.cache.get(conn)
         obj = self._object(live, object_name)
-        row = self._row(conn, live, obj, record_id, lock=True)
+        row = row_access.load(conn, live, obj, record_id, lock=True)
         previous = values.from_row(obj, row)
         if expected_version is not None and str(expected_version) != str(row["version"]):
             raise VersionConflict(
                 f"{obj.definition.label} #{row['id']} was changed by someone else (version {row['version']}, "
                 f"you sent {expected_version}); reload it and apply your change again",
                 current_version=row["version"])
-        self._require_access(conn, live, obj, actor, row["id"], "read")
+        row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read")
         self.hooks.check(AccessRequest("update", actor, obj, previous, tuple(changes), schema=live.compiled,
                                        values=(changes,)))
-        self._require_access(conn, live, obj, actor, row["id"], "update")
+        row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "update")
         prepared, errors = self._validate(conn, live, obj, actor, [changes], [row["id"]], creating=False,
                                           previous=[previous])
         if errors[0]:
@@ -344,14 +306,14 @@ class RecordService:
         with write_transaction(self.engine) as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
-            row = self._row(conn, live, obj, record_id, lock=True)
+            row = row_access.load(conn, live, obj, record_id, lock=True)
             previous = values.from_row(obj, row)
             if expected_version is not None and str(expected_version) != str(row["version"]):
                 raise VersionConflict(f"{obj.definition.label} #{row['id']} was changed by someone else; "
                                       "reload it before deleting", current_version=row["version"])
-            self._require_access(conn, live, obj, actor, row["id"], "read")
+            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read")
             self.hooks.check(AccessRequest("delete", actor, obj, previous, schema=live.compiled))
-            self._require_access(conn, live, obj, actor, row["id"], "delete")
+            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "delete")
             plan = deletion.plan_delete(conn, live, obj.name, row["id"])
             for name, ids in plan.deleted.items():
                 if name != obj.name or ids != [row["id"]]:
@@ -382,14 +344,14 @@ class RecordService:
         with write_transaction(self.engine) as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
-            row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
-            self._require_access(conn, live, obj, actor, row["id"], "read", in_bin=True)
+            row = row_access.load(conn, live, obj, record_id, deleted=True, lock=True)
+            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read", in_bin=True)
             self.hooks.check(AccessRequest("restore", actor, obj, values.from_row(obj, row), schema=live.compiled))
-            self._require_access(conn, live, obj, actor, row["id"], "restore", in_bin=True)
+            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "restore", in_bin=True)
             _require_live_masters(conn, live, obj, row)
             group = deletion.cascade_group(conn, live, obj.name, row["id"], row["deleted_at"])
             deletion.restore_group(conn, live, group, actor_id=actor.id, now=self.clock())
-            restored = values.from_row(obj, self._row(conn, live, obj, row["id"]))
+            restored = values.from_row(obj, row_access.load(conn, live, obj, row["id"]))
             for name, ids in group.items():
                 for rid in ids:
                     # Ids repeat across objects: a restored detail with the master's id is not the master.
@@ -406,11 +368,11 @@ class RecordService:
         with write_transaction(self.engine) as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
-            row = self._row(conn, live, obj, record_id, deleted=True, lock=True)
+            row = row_access.load(conn, live, obj, record_id, deleted=True, lock=True)
             previous = values.from_row(obj, row)
-            self._require_access(conn, live, obj, actor, row["id"], "read", in_bin=True)
+            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read", in_bin=True)
             self.hooks.check(AccessRequest("purge", actor, obj, previous, schema=live.compiled))
-            self._require_access(conn, live, obj, actor, row["id"], "purge", in_bin=True)
+            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "purge", in_bin=True)
             plan = deletion.plan_delete(conn, live, obj.name, row["id"], live_only=False)
             deletion.hard_delete(conn, live, plan)
             for name, ids in plan.deleted.items():
@@ -445,19 +407,6 @@ def _same_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{key: row.get(key) for key in columns} for row in rows]
 
 
-def _record_id(obj: CompiledObject, record_id: Any) -> int:
-    rid = _safe_id(record_id)
-    if rid is None:
-        raise RecordNotFound(f"{obj.definition.label} #{record_id} does not exist")
-    return rid
-
-
-def _safe_id(record_id: Any) -> int | None:
-    try:
-        rid = int(str(record_id))
-    except ValueError:
-        return None
-    return rid if 0 < rid < 2**63 else None
 
 
 def _require_live_masters(conn: Connection, live: LiveSchema, obj: CompiledObject, row: Mapping[str, Any]) -> None:
