@@ -96,6 +96,8 @@ class FieldDef:
     owner: str = OWNER_ADMIN
     #: Shown to external (portal) users; every other field is invisible to them.
     portal_visible: bool = False
+    #: Field history records this field's changes (off for noisy or bulky fields; long text is truncated).
+    track_history: bool = True
     #: How the value looks to a role that sees this field ``masked``: ``{"show_last": 4}`` (the default).
     mask: Mapping[str, Any] | None = None
 

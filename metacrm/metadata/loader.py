@@ -38,7 +38,7 @@ from .validation import schema_issues
 COMMON_FIELD_KEYS = frozenset(
     {"name", "type", "label", "description", "help_text", "required", "unique", "indexed", "sensitive",
      "searchable", "default", "external_names", "owner", "renamed_from", "portal_visible",
-     "mask"}
+     "mask", "track_history"}
 )
 
 
@@ -363,6 +363,7 @@ def _field_from_json(doc: dict[str, Any], path: str, owner: str) -> tuple[list[M
         currency=doc.get("currency"),
         owner=doc.get("owner") or owner,
         portal_visible=bool(doc.get("portal_visible", False)),
+        track_history=bool(doc.get("track_history", True)),
         mask=freeze(doc["mask"]) if isinstance(doc.get("mask"), dict) else None,
     )
     return issues, (None if issues else fdef)

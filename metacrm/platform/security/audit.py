@@ -61,14 +61,20 @@ def _json_value(obj: CompiledObject, name: str, value: Any) -> Any:
     return encoded
 
 
+def _tracked(obj: CompiledObject, name: str) -> bool:
+    f = obj.fields.get(name)
+    return name not in UNLISTED and (f is None or f.definition.track_history)
+
+
 def changes_of(context: WriteContext) -> dict[str, list[Any]]:
-    """``{field: [old, new]}``: non-empty initial values on create, changed fields on update."""
+    """``{field: [old, new]}``: non-empty initial values on create, changed fields on update
+    (fields with ``track_history: false`` left out)."""
     obj, before, after = context.obj, context.before, context.after
     if context.operation == "create" and after is not None:
-        names = [k for k, v in after.items() if k not in UNLISTED and not values.is_empty(v)]
+        names = [k for k, v in after.items() if _tracked(obj, k) and not values.is_empty(v)]
         return {k: [None, _json_value(obj, k, after[k])] for k in names}
     if context.operation == "update" and before is not None and after is not None:
-        names = [k for k in values.changed_fields(before, after) if k not in UNLISTED]
+        names = [k for k in values.changed_fields(before, after) if _tracked(obj, k)]
         return {k: [_json_value(obj, k, before.get(k)), _json_value(obj, k, after.get(k))] for k in names}
     return {}  # delete, restore, purge: the operation itself is the change
 

@@ -158,3 +158,15 @@ def test_bulk_writes_record_one_row_per_record(platform: Platform, records: Reco
         rows = conn.execute(sa.select(field_history.c.operation, sa.func.count())
                             .group_by(field_history.c.operation)).all()
     assert dict(rows) == {"create": 3, "update": 3}
+
+
+def test_a_field_can_be_left_out_of_the_history(platform: Platform, apply: Callable[..., Any],
+                                                records: RecordService, alice: Actor) -> None:
+    apply(make_object("ticket", fld("subject"), fld("last_viewed_note", track_history=False)))
+    ticket = records.create(alice, "ticket", {"subject": "Printer", "last_viewed_note": "a"})
+    records.update(alice, "ticket", ticket["id"], {"subject": "Printer on fire", "last_viewed_note": "b"})
+    records.update(alice, "ticket", ticket["id"], {"last_viewed_note": "c"})
+    entries = history(platform, "ticket", ticket["id"])
+    assert [e["operation"] for e in entries] == ["update", "create"]  # the untracked-only update left no row
+    assert all("last_viewed_note" not in e["changes"] for e in entries)
+    assert entries[0]["changes"] == {"subject": ["Printer", "Printer on fire"]}
