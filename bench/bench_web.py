@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(20):
                     bench.client.get(path, headers=headers).get_data()
                 profiler.disable()
-                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
         bench.platform.engine.dispose()
     return 0
 
