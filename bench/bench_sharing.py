@@ -26,17 +26,15 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bench_metadata import database  # noqa: E402
 from metacrm.platform.records import Actor, RecordHooks  # noqa: E402
 from metacrm.platform.records.reading import RecordReader  # noqa: E402
 from metacrm.platform.runtime import Platform  # noqa: E402
@@ -68,24 +66,6 @@ def doc() -> dict[str, Any]:
             {"name": "huge", "criteria": {"amount__gte": "990000"}, "roles": ["vp", "finance"], "access": "edit"},
             {"name": "latam_big", "criteria": "region=LATAM&amount__gte=900000", "roles": ["manager_0"]}]}],
         "roles": roles}
-
-
-@contextmanager
-def database(kind: str, pg_url: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
-        return
-    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{pg_url}{'&' if '?' in pg_url else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 def fill(p: Platform, records: int, shares: int, teams: int, rng: random.Random) -> dict[str, Actor]:
