@@ -14,6 +14,12 @@ from .errors import MetadataIssue
 from .list_views import check_views
 from .layouts import check_layouts
 from .logic import check_expression_refs, check_logic
+from .workflows import check_workflows
+from .public_forms import check_public_forms
+from .record_pages import check_record_page
+from .retention import check_retention
+from .conversions import check_conversions
+from .state_machines import check_state_machines
 from .expressions import code_problem, references
 from .field_types import FIELD_TYPES, REFERENCE_TYPES, FieldValueError
 from .names import SYSTEM_COLUMNS, did_you_mean
@@ -74,6 +80,12 @@ def check_object(obj: ObjectDef, bundle: MetadataBundle, paths: Mapping[Any, str
     issues.extend(check_views(obj, bundle.objects, path))
     issues.extend(check_layouts(obj, path))
     issues.extend(check_logic(obj, bundle, path))
+    issues.extend(check_workflows(obj, bundle, path))
+    issues.extend(check_conversions(obj, bundle, path))
+    issues.extend(check_state_machines(obj, bundle, path))
+    issues.extend(check_public_forms(obj, path))
+    issues.extend(check_record_page(obj, bundle, path))
+    issues.extend(check_retention(obj, path))
     return issues
 
 

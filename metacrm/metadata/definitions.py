@@ -14,8 +14,15 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
     from .list_views import ViewDef
+    from .public_forms import PublicFormDef
+    from .record_pages import RecordPageDef
+    from .retention import RetentionDef
     from .layouts import LayoutDef
     from .logic import ScriptDef, ValidationRuleDef
+    from .state_machines import ApprovalProcessDef, StateMachineDef
+    from .workflows import WorkflowDef
+    from .conversions import ConversionDef
+    from .reports import DashboardDef, ReportDef
 
 OWNER_ADMIN = "admin"
 OWNER_CORE = "core"
@@ -168,6 +175,21 @@ class ObjectDef:
     #: Validation rules and server scripts (``logic.py``), run by the platform's logic layer.
     validation_rules: tuple[ValidationRuleDef, ...] = ()
     scripts: tuple[ScriptDef, ...] = ()
+    #: Workflows (``workflows.py``): trigger, condition, actions; run by ``metacrm/platform/workflows``.
+    workflows: tuple[WorkflowDef, ...] = ()
+    #: Conversions (``conversions.py``): a lead into account, contact, opportunity; run by ``platform/conversions``.
+    conversions: tuple[ConversionDef, ...] = ()
+    #: State machines (one per picklist field) and approval processes (``state_machines.py``).
+    state_machines: tuple[StateMachineDef, ...] = ()
+    approval_processes: tuple[ApprovalProcessDef, ...] = ()
+    #: Public web forms (``public_forms.py``): web-to-lead, web-to-case; served by ``platform/web/public_forms``.
+    public_forms: tuple[PublicFormDef, ...] = ()
+    #: What the record page shows around the fields (``record_pages.py``): KPIs, related lists, a timeline.
+    record_page: RecordPageDef | None = None
+    #: Records are people: the personal-data tools (access export, erasure) apply (``retention.py``).
+    personal_data: bool = False
+    #: Review or anonymise records after N years of inactivity (``retention.py``); run by ``metacrm retention``.
+    retention: RetentionDef | None = None
 
     def field(self, name: str) -> FieldDef | None:
         for f in self.fields:
@@ -182,7 +204,14 @@ class ObjectDef:
     def to_json(self) -> dict[str, Any]:
         """A field whose owner differs from its object's always says so: a field without one
         inherits the object's on load, which would turn an admin's field on a core object into core's."""
-        out = _to_json(self, skip=("fields",))
+        out = _to_json(self, skip=("fields", "workflows", "state_machines", "approval_processes", "conversions"))
+        if self.workflows:  # their own JSON shape (trigger "from"/"to", action keys at the top level)
+            out["workflows"] = [w.to_json() for w in self.workflows]
+        if self.conversions:
+            out["conversions"] = [c.to_json() for c in self.conversions]
+        for key in ("state_machines", "approval_processes"):  # their own JSON shape too
+            if getattr(self, key):
+                out[key] = [d.to_json() for d in getattr(self, key)]
         out["fields"] = []
         for f in self.fields:
             doc = f.to_json()  # spells out any owner but the default, admin
@@ -241,6 +270,9 @@ class MetadataBundle:
 
     objects: Mapping[str, ObjectDef] = dc_field(default_factory=lambda: MappingProxyType({}))
     roles: Mapping[str, RoleDef] = dc_field(default_factory=lambda: MappingProxyType({}))
+    #: Reports and dashboards (``reports.py``): metadata only, run by ``metacrm/platform/reports``.
+    reports: Mapping[str, ReportDef] = dc_field(default_factory=lambda: MappingProxyType({}))
+    dashboards: Mapping[str, DashboardDef] = dc_field(default_factory=lambda: MappingProxyType({}))
 
     def with_object(self, obj: ObjectDef) -> "MetadataBundle":
         objects = dict(self.objects)
@@ -255,6 +287,10 @@ class MetadataBundle:
         out: dict[str, Any] = {"objects": [self.objects[n].to_json() for n in sorted(self.objects)]}
         if self.roles:  # left out when there are none, so older snapshots compare equal
             out["roles"] = [self.roles[n].to_json() for n in sorted(self.roles)]
+        for kind in ("reports", "dashboards"):  # likewise left out when empty
+            items = getattr(self, kind)
+            if items:
+                out[kind] = [items[n].to_json() for n in sorted(items)]
         return out
 
 

@@ -97,3 +97,34 @@ def _formula_edges(bundle: MetadataBundle, obj: str, name: str, formula: str) ->
         head = this.field(chain[0])
         if len(chain) > 1 and head is not None and head.type in REFERENCE_TYPES and head.target:
             yield Edge(me, field_ref(head.target, chain[1]), f"formula {obj}.{name}")
+
+
+@dataclass(frozen=True)
+class LookupRead:
+    """A stored formula ``object.formula`` reading ``target.field`` through the lookup ``object.lookup``.
+
+    The runtime recomputes such formulas on the referring records when ``target.field`` changes
+    (``docs/logic.md``, "Formulas across lookups"); formulas computed when read need nothing.
+    """
+
+    object: str
+    formula: str
+    lookup: str
+    target: str
+    field: str
+
+
+def lookup_reads(bundle: MetadataBundle) -> dict[tuple[str, str], tuple[LookupRead, ...]]:
+    """Per (target object, field): the stored formulas of other records that read it through a lookup."""
+    found: dict[tuple[str, str], list[LookupRead]] = defaultdict(list)
+    for obj in bundle.objects.values():
+        for f in obj.fields:
+            if f.type != "formula" or not f.formula or not f.stored:
+                continue
+            for chain in sorted(references(f.formula)):
+                head = obj.field(chain[0])
+                if len(chain) > 1 and head is not None and head.type in REFERENCE_TYPES and head.target:
+                    read = LookupRead(obj.name, f.name, head.name, head.target, chain[1])
+                    if read not in found[(head.target, chain[1])]:
+                        found[(head.target, chain[1])].append(read)
+    return {key: tuple(reads) for key, reads in found.items()}

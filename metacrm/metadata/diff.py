@@ -45,7 +45,7 @@ class Operation:
 
 ORDER = ("create_object", "rename_object", "update_object", "rename_field", "add_field", "change_field_type",
          "update_field", "change_picklist", "drop_index", "add_index", "remove_field", "remove_object",
-         "update_roles")
+         "update_roles", "update_reports")
 
 
 def diff(old: MetadataBundle, new: MetadataBundle, renames: RenameHints | None = None) -> list[Operation]:
@@ -65,8 +65,9 @@ def diff(old: MetadataBundle, new: MetadataBundle, renames: RenameHints | None =
                                  summary=f"rename object {prev_name} to {name}"))
         if _object_props(prev) != _object_props(obj):
             drops_currency = prev.multi_currency and not obj.multi_currency
+            what = _automation_changed(prev, obj) or "settings"
             ops.append(Operation("update_object", name, old=prev, new=obj, destructive=drops_currency,
-                                 summary=f"update {name}'s settings"
+                                 summary=f"update {name}'s {what}"
                                  + (" (per-record currencies are archived)" if drops_currency else "")))
         ops.extend(_field_ops(name, prev, obj, renames))
     for name, obj in old.objects.items():
@@ -75,6 +76,8 @@ def diff(old: MetadataBundle, new: MetadataBundle, renames: RenameHints | None =
                                  summary=f"remove object {name} (its table and data are archived until purged)"))
     if old.roles != new.roles:
         ops.append(_roles_op(old, new))
+    if old.reports != new.reports or old.dashboards != new.dashboards:
+        ops.append(_reports_op(old, new))
     return sorted(ops, key=lambda op: ORDER.index(op.kind))
 
 
@@ -89,11 +92,39 @@ def _roles_op(old: MetadataBundle, new: MetadataBundle) -> Operation:
     return Operation("update_roles", "", old=old.roles, new=new.roles, summary=f"roles: {'; '.join(parts)}")
 
 
+def _reports_op(old: MetadataBundle, new: MetadataBundle) -> Operation:
+    """One metadata-only operation for every report and dashboard change (they have no storage)."""
+    parts = []
+    for kind in ("reports", "dashboards"):
+        before, after = getattr(old, kind), getattr(new, kind)
+        for word, names in (("add", sorted(set(after) - set(before))),
+                            ("change", sorted(n for n in set(after) & set(before) if before[n] != after[n])),
+                            ("remove", sorted(set(before) - set(after)))):
+            if names:
+                parts.append(f"{word} {kind[:-1]} {', '.join(names)}")
+    return Operation("update_reports", "", old=(old.reports, old.dashboards), new=(new.reports, new.dashboards),
+                     summary=f"reports: {'; '.join(parts)}")
+
+
 def _object_props(obj: ObjectDef) -> dict[str, Any]:
     out = obj.to_json()
     out.pop("fields")
     out.pop("name")
     return out
+
+
+#: The automation an object carries, and how a plan names a change to it.
+AUTOMATION = {"workflows": "workflows", "state_machines": "state machines", "approval_processes": "approval processes"}
+#: Public forms and the record page summary touch no table either (metadata-only, safe).
+AUTOMATION.update(public_forms="public forms", record_page="record page summary")
+
+
+def _automation_changed(old: ObjectDef, new: ObjectDef) -> str | None:
+    """When only automation changed (workflows, state machines, approvals: no table), what changed."""
+    changed = [key for key in AUTOMATION if getattr(old, key) != getattr(new, key)]
+    if not changed or replace(old, **{key: getattr(new, key) for key in changed}) != new:
+        return None
+    return " and ".join(AUTOMATION[key] for key in changed)
 
 
 def _wants_index(f: FieldDef) -> bool:

@@ -60,7 +60,11 @@ class LayerError(ValueError):
 
 
 def empty_layer() -> Json:
-    return {"objects": {}, "extensions": {}, "roles": {}}
+    return {"objects": {}, "extensions": {}, "roles": {}, "reports": {}, "dashboards": {}}
+
+
+#: Bundle-level kinds a pack may own besides objects, merged item by item like roles.
+NAMED_KINDS = ("roles", "reports", "dashboards")
 
 
 def _owner_of(doc: Json, default: str = OWNER_ADMIN) -> str:
@@ -86,9 +90,10 @@ def extract_layer(bundle: Json, owner: str) -> Json:
         for f in obj["fields"]:
             if _owner_of(f, obj_owner) == owner:
                 layer["extensions"].setdefault(obj["name"], {})[f["name"]] = _strip_owner(f)
-    for role in bundle.get("roles", []):
-        if _owner_of(role) == owner:
-            layer["roles"][role["name"]] = _strip_owner(role)
+    for kind in NAMED_KINDS:
+        for item in bundle.get(kind, []):
+            if _owner_of(item) == owner:
+                layer[kind][item["name"]] = _strip_owner(item)
     return layer
 
 
@@ -101,7 +106,8 @@ def owned_items(bundle: Json, prefix: str) -> list[str]:
             continue
         out.extend(f"field {obj['name']}.{f['name']}" for f in obj["fields"]
                    if _owner_of(f, _owner_of(obj)).startswith(prefix))
-    out.extend(f"role {r['name']}" for r in bundle.get("roles", []) if _owner_of(r).startswith(prefix))
+    for kind in NAMED_KINDS:
+        out.extend(f"{kind[:-1]} {r['name']}" for r in bundle.get(kind, []) if _owner_of(r).startswith(prefix))
     return out
 
 
@@ -116,8 +122,9 @@ def remove_layer(bundle: Json, prefix: str) -> Json:
         obj["fields"] = [f for f in obj["fields"] if not _owner_of(f, obj_owner).startswith(prefix)]
         objects.append(obj)
     out["objects"] = objects
-    if "roles" in out:
-        out["roles"] = [r for r in out["roles"] if not _owner_of(r).startswith(prefix)]
+    for kind in NAMED_KINDS:
+        if kind in out:
+            out[kind] = [r for r in out[kind] if not _owner_of(r).startswith(prefix)]
     return out
 
 
@@ -151,22 +158,27 @@ def merge_layer(live: Json, old: Json, new: Json, *, owner: str, prefix: str) ->
         obj["fields"] = merger.fields(f'objects["{target}"]', obj_owner, obj["fields"],
                                       old["extensions"].get(target, {}), new["extensions"].get(target, {}),
                                       explicit_owner=True)
-    roles = {r["name"]: r for r in result.bundle.get("roles", [])}
-    role_order = list(roles)
-    for name in _names(new["roles"], old["roles"]):
-        merged = merger.item(f'roles["{name}"]', "role", old["roles"].get(name), new["roles"].get(name),
-                             roles.get(name))
-        if merged is None:
-            roles.pop(name, None)
-        else:
-            if name not in roles:
-                role_order.append(name)
-            roles[name] = merged
+    named: dict[str, tuple[dict[str, Json], list[str]]] = {}
+    for kind in NAMED_KINDS:  # roles, reports, dashboards: one item per name
+        items = {r["name"]: r for r in result.bundle.get(kind, [])}
+        item_order = list(items)
+        old_items, new_items = old.get(kind, {}), new.get(kind, {})
+        for name in _names(new_items, old_items):
+            merged = merger.item(f'{kind}["{name}"]', kind[:-1], old_items.get(name), new_items.get(name),
+                                 items.get(name))
+            if merged is None:
+                items.pop(name, None)
+            else:
+                if name not in items:
+                    item_order.append(name)
+                items[name] = merged
+        named[kind] = (items, item_order)
     if merger.problems:
         raise LayerError(merger.problems)
     result.bundle["objects"] = [objects[n] for n in order if n in objects]
-    if roles or "roles" in result.bundle:
-        result.bundle["roles"] = [roles[n] for n in role_order if n in roles]
+    for kind, (items, item_order) in named.items():
+        if items or kind in result.bundle:
+            result.bundle[kind] = [items[n] for n in item_order if n in items]
     return result
 
 

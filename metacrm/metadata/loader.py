@@ -31,6 +31,13 @@ from .errors import MetadataError, MetadataIssue
 from .list_views import check_view_roles, view_from_json
 from .layouts import check_layout_roles, layout_from_json
 from .logic import rule_from_json, script_from_json
+from .public_forms import check_public_form_roles, public_form_from_json
+from .reports import load_reports, reports_from_snapshot
+from .record_pages import record_page_from_json
+from .retention import retention_from_json
+from .workflows import workflow_from_json
+from .conversions import conversion_from_json
+from .state_machines import approval_process_from_json, check_automation_roles, state_machine_from_json
 from .field_types import FIELD_TYPES
 from .names import NAME_RE, did_you_mean, field_name_problem, name_problem
 from .validation import schema_issues
@@ -147,6 +154,10 @@ def load_bundle(document: Any, *, base: MetadataBundle | None = None, owner: str
         role_issues, bundle = load_roles(document["roles"], loaded.bundle, owner=owner)
         issues.extend(role_issues)
         loaded = Loaded(bundle, loaded.renames)
+    if document.get("reports") or document.get("dashboards"):  # after objects and roles: they name both
+        report_issues, bundle = load_reports(document, loaded.bundle, owner=owner)
+        issues.extend(report_issues)
+        loaded = Loaded(bundle, loaded.renames)
     if isinstance(document, dict):  # sharing rules name roles: checked once both are loaded
         paths = {doc["name"]: f"objects[{i}]" for i, doc in enumerate(document.get("objects", []))
                  if isinstance(doc, dict) and isinstance(doc.get("name"), str)}
@@ -155,6 +166,8 @@ def load_bundle(document: Any, *, base: MetadataBundle | None = None, owner: str
             if name in loaded.bundle.objects:
                 issues.extend(check_view_roles(loaded.bundle.objects[name], loaded.bundle.roles, path))
                 issues.extend(check_layout_roles(loaded.bundle.objects[name], loaded.bundle.roles, path))
+                issues.extend(check_public_form_roles(loaded.bundle.objects[name], loaded.bundle.roles, path))
+                issues.extend(check_automation_roles(loaded.bundle.objects[name], loaded.bundle.roles, path))
     if issues:
         raise MetadataError(sorted(set(issues), key=_path_key))
     return loaded
@@ -202,7 +215,8 @@ def bundle_from_snapshot(snapshot: Mapping[str, Any]) -> MetadataBundle:
             raise MetadataError(issues, "A stored metadata version could not be read")
         objects[obj.name] = obj
     roles = {doc["name"]: _role_from_json(doc, None) for doc in snapshot.get("roles", [])}
-    return MetadataBundle(objects=MappingProxyType(objects), roles=MappingProxyType(roles))
+    return MetadataBundle(objects=MappingProxyType(objects), roles=MappingProxyType(roles),
+                          **reports_from_snapshot(snapshot))
 
 
 def _object_from_json(
@@ -265,6 +279,19 @@ def _object_from_json(
                                if isinstance(r, dict) and isinstance(r.get("name"), str)),
         scripts=tuple(script_from_json(r) for r in doc.get("scripts", ())
                       if isinstance(r, dict) and isinstance(r.get("name"), str)),
+        workflows=tuple(workflow_from_json(w) for w in doc.get("workflows", ())
+                        if isinstance(w, dict) and isinstance(w.get("name"), str)),
+        conversions=tuple(conversion_from_json(c) for c in doc.get("conversions", ())
+                          if isinstance(c, dict) and isinstance(c.get("name"), str)),
+        state_machines=tuple(state_machine_from_json(m) for m in doc.get("state_machines", ())
+                             if isinstance(m, dict) and isinstance(m.get("field"), str)),
+        approval_processes=tuple(approval_process_from_json(p) for p in doc.get("approval_processes", ())
+                                 if isinstance(p, dict) and isinstance(p.get("name"), str)),
+        public_forms=tuple(public_form_from_json(f) for f in doc.get("public_forms", ())
+                           if isinstance(f, dict) and isinstance(f.get("name"), str)),
+        record_page=record_page_from_json(doc["record_page"]) if isinstance(doc.get("record_page"), dict) else None,
+        personal_data=bool(doc.get("personal_data", False)),
+        retention=retention_from_json(doc.get("retention")),
     )
     return issues, obj
 

@@ -50,6 +50,8 @@ class ScriptDef:
     code: str
     description: str = ""
     active: bool = True
+    #: API scripts: roles whose holders may call it (admins always may; none listed: admins only).
+    roles: tuple[str, ...] = ()
 
 
 def rule_from_json(doc: Mapping[str, Any]) -> ValidationRuleDef:
@@ -60,7 +62,8 @@ def rule_from_json(doc: Mapping[str, Any]) -> ValidationRuleDef:
 
 def script_from_json(doc: Mapping[str, Any]) -> ScriptDef:
     return ScriptDef(name=doc["name"], event=str(doc.get("event", "")), code=str(doc.get("code", "")),
-                     description=doc.get("description", ""), active=bool(doc.get("active", True)))
+                     description=doc.get("description", ""), active=bool(doc.get("active", True)),
+                     roles=tuple(r for r in doc.get("roles", ()) if isinstance(r, str)))
 
 
 def check_expression_refs(source: str, obj: "ObjectDef", bundle: "MetadataBundle", path: str,
@@ -108,6 +111,9 @@ def check_logic(obj: "ObjectDef", bundle: "MetadataBundle", path: str) -> list[M
             issues.append(MetadataIssue(f"{spath}.name", f'the script "{script.name}" is defined twice'))
         seen.add(script.name)
         issues.extend(check_expression_refs(script.code, obj, bundle, f"{spath}.code", mode="exec"))
+        if script.roles and script.event != "api":
+            issues.append(MetadataIssue(f"{spath}.roles", "only API scripts have roles (who may call them); "
+                                        f'a {script.event} script runs as whoever saves the record'))
         if script.event == "api":
             for other in bundle.objects.values():
                 if other.name != obj.name and any(s.event == "api" and s.name == script.name for s in other.scripts):

@@ -29,6 +29,14 @@ SCHEMA_IDS = {
     "layout": "urn:metacrm:schema:layout",
     "validation_rule": "urn:metacrm:schema:validation_rule",
     "script": "urn:metacrm:schema:script",
+    "workflow": "urn:metacrm:schema:workflow",
+    "conversion": "urn:metacrm:schema:conversion",
+    "state_machine": "urn:metacrm:schema:state_machine",
+    "approval_process": "urn:metacrm:schema:approval_process",
+    "public_form": "urn:metacrm:schema:public_form",
+    "record_page": "urn:metacrm:schema:record_page",
+    "report": "urn:metacrm:schema:report",
+    "dashboard": "urn:metacrm:schema:dashboard",
     "bundle": "urn:metacrm:schema:bundle",
 }
 

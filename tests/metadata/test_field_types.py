@@ -97,10 +97,34 @@ def test_formulas_store_like_their_result_type_unless_computed_on_read() -> None
 
 
 def test_registry_closes_when_frozen() -> None:
-    from metacrm.metadata.field_types import FieldTypeRegistry, TextType
+    from metacrm.metadata.field_types import EmailType, FieldTypeRegistry, TextType
 
     registry = FieldTypeRegistry()
     registry.register(TextType)
     registry.freeze()
+    registry.register(TextType)  # the same class again (a second app in one process) changes nothing
     with pytest.raises(RuntimeError):
-        registry.register(TextType)
+        registry.register(EmailType)
+
+
+def test_a_type_name_cannot_be_taken_over() -> None:
+    from metacrm.metadata.field_types import FieldTypeRegistry, TextType
+
+    class Impostor(TextType):
+        pass
+
+    registry = FieldTypeRegistry()
+    registry.register(TextType)
+    with pytest.raises(ValueError, match="already registered"):
+        registry.register(Impostor)
+
+
+def test_an_isolated_registry_is_restored_afterwards() -> None:
+    from metacrm.metadata.field_types import EmailType, FieldTypeRegistry
+
+    registry = FieldTypeRegistry()
+    registry.freeze()
+    with registry.isolated():
+        registry.register(EmailType)
+        assert "email" in registry
+    assert "email" not in registry and registry.frozen

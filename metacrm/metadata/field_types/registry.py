@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from .base import FieldType
 
 
@@ -17,10 +20,30 @@ class FieldTypeRegistry:
         self._frozen = False
 
     def register(self, cls: type[FieldType]) -> type[FieldType]:
+        known = self._types.get(cls.name)
+        if known is not None and type(known) is cls:
+            return cls  # the same class again (a second app in one process): nothing changes
         if self._frozen:
             raise RuntimeError(f"field type {cls.name!r} registered after the registry was frozen")
+        if known is not None:
+            raise ValueError(f"field type {cls.name!r} is already registered by {type(known).__module__}")
         self._types[cls.name] = cls()
         return cls
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    @contextmanager
+    def isolated(self) -> Iterator["FieldTypeRegistry"]:
+        """Register freely inside, and find the registry as it was afterwards (tests that load plugins
+        in a process that has already served requests)."""
+        types, frozen = dict(self._types), self._frozen
+        self._frozen = False
+        try:
+            yield self
+        finally:
+            self._types, self._frozen = types, frozen
 
     def freeze(self) -> None:
         self._frozen = True

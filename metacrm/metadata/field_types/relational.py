@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from ..definitions import FieldDef
@@ -67,25 +68,38 @@ class PolymorphicLookupType(FieldType):
 
 
 class FileType(FieldType):
-    """The row keeps a small JSON reference; the bytes live in the file store."""
+    """The row keeps a small JSON reference; the bytes live in the file store.
+
+    Only the reference's *shape* is checked here (this package has no database): the
+    platform's file hooks (``metacrm/platform/files/record_hooks.py``) check in the
+    record's transaction that the key names a file the actor may attach, and replace
+    name, size and type with what the store recorded. A bare key string is accepted
+    too, as a form or an import sends it.
+    """
 
     name, label = "file", "File"
     settings = frozenset()
     convertible = False
+    KEY_PATTERN: ClassVar[str] = "^[A-Za-z0-9_-]{20,64}$"
 
     def columns(self, f: FieldDef) -> list[StorageColumn]:
         return [StorageColumn(f.name, "json")]
 
     def coerce(self, value: Any, f: FieldDef) -> Any:
-        if not isinstance(value, dict) or not isinstance(value.get("key"), str):
-            raise FieldValueError("invalid_file", 'must be a stored file reference {"key": ..., "name": ...}')
+        if isinstance(value, str):
+            value = {"key": value.strip()}
+        key = value.get("key") if isinstance(value, dict) else None
+        if not isinstance(key, str) or not re.match(self.KEY_PATTERN, key):
+            raise FieldValueError("invalid_file", 'must be the reference of an uploaded file {"key": ..., "name": ...}'
+                                  " (upload it first: POST /api/v1/files)")
         return {k: value[k] for k in ("key", "name", "size", "content_type") if k in value}
 
     def value_schema(self, f: FieldDef) -> dict[str, Any]:
         return {
             "type": "object",
-            "properties": {"key": {"type": "string"}, "name": {"type": "string"}, "size": {"type": "integer"},
-                           "content_type": {"type": "string"}},
+            "description": "the reference POST /api/v1/files returned; only key is needed",
+            "properties": {"key": {"type": "string", "pattern": self.KEY_PATTERN}, "name": {"type": "string"},
+                           "size": {"type": "integer"}, "content_type": {"type": "string"}},
             "required": ["key"],
         }
 

@@ -6,8 +6,11 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal, InvalidOperation
+from html import unescape
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+
+import nh3
 
 from ..definitions import FieldDef
 from .base import FieldType, FieldValueError, StorageColumn
@@ -25,7 +28,40 @@ class LongTextType(FieldType):
 
 
 class RichTextType(LongTextType):
+    """HTML from the rich-text editor, sanitised on every write with nh3 (the Ammonia sanitiser).
+
+    Sanitising is coercion, so every writer — forms, the API, imports, workflows,
+    type changes — stores only the allow-listed markup below: no script, style,
+    event handler or ``javascript:``/``data:`` URL survives, and every link gets
+    ``rel="noopener noreferrer"``. ``max_length`` counts the sanitised HTML.
+    """
+
     name, label = "rich_text", "Rich text"
+    TAGS: ClassVar[frozenset[str]] = frozenset({
+        "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "a", "h2", "h3", "h4",
+        "blockquote", "code", "pre"})
+    ATTRIBUTES: ClassVar[dict[str, set[str]]] = {"*": set(), "a": {"href"}}  # "*": no lang/title anywhere
+    URL_SCHEMES: ClassVar[frozenset[str]] = frozenset({"http", "https", "mailto", "tel"})
+    #: Removed together with their content (the text of a script is not prose).
+    DROPPED: ClassVar[frozenset[str]] = frozenset({
+        "script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript", "textarea",
+        "select", "title", "head"})
+
+    @classmethod
+    def sanitise(cls, html: str) -> str:
+        return nh3.clean(html, tags=set(cls.TAGS), clean_content_tags=set(cls.DROPPED),
+                         attributes={k: set(v) for k, v in cls.ATTRIBUTES.items()}, url_schemes=set(cls.URL_SCHEMES),
+                         url_relative="deny", link_rel="noopener noreferrer", strip_comments=True).strip()
+
+    @classmethod
+    def plain_text(cls, html: str) -> str:
+        """The words only, blocks separated by spaces: for list cells, exports and search snippets."""
+        spaced = re.sub(r"(?i)<(br|/p|/li|/h[2-4]|/blockquote|/pre)\b[^>]*>", " ", str(html))
+        return " ".join(unescape(nh3.clean(spaced, tags=set(), clean_content_tags=set(cls.DROPPED))).split())
+
+    def coerce(self, value: Any, f: FieldDef) -> Any:
+        clean = self.sanitise(value if isinstance(value, str) else str(value))
+        return super().coerce(clean, f)
 
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
