@@ -40,6 +40,8 @@ class MetadataService:
     def __init__(self, engine: Engine, cache: SchemaCache):
         self.engine = engine
         self.cache = cache
+        #: Steps run after a plan has committed, with the plan (the logic layer recomputes new roll-ups).
+        self.after_apply: list[Callable[[Plan], None]] = []
 
     # --- reading -----------------------------------------------------------------------------
     def current(self) -> LiveSchema:
@@ -159,6 +161,8 @@ class MetadataService:
             raise ApplyFailed(str(exc.orig)) from exc
         log.info("metadata version %s applied by %s (%d operations)", version, author, len(plan.operations))
         self.cache.invalidate()
+        for step in self.after_apply:
+            step(plan)
         return self.history(1)[0]
 
     def _run(self, ctx: ApplyContext, op: Any) -> None:

@@ -20,7 +20,15 @@ from metacrm.metadata.compiled import CompiledField, CompiledObject, CompiledSch
 from ..records.values import SYSTEM_FIELDS
 from ..security.masking import MASK, shape
 from .openapi_actions import SEARCH_PATH, action_paths
+from .openapi_jobs import job_paths, job_schemas
+from .openapi_scripts import with_scripts
+from .openapi_files import download_paths, file_schemas, upload_path
 from .openapi_users import user_paths, user_schemas
+from .openapi_workflows import workflow_paths, workflow_schemas
+from .openapi_notifications import hook_paths, notification_paths, notification_schemas
+from .openapi_approvals import approval_paths, approval_schemas
+from .openapi_conversions import conversion_paths
+from .openapi_reports import report_paths, report_schemas
 from .openapi_view import ApiView, DocumentCache, ObjectAccess
 
 FULL = ObjectAccess()  # the access of an admin, or of a document built without a caller
@@ -215,9 +223,24 @@ def build_document(schema: CompiledSchema, *, title: str = "MetaCRM API", view: 
         paths.update(object_paths_ if access[name] is FULL else _prune(object_paths_, access[name]))
         schemas.update(object_schemas(obj, access[name]))
     paths.update(SEARCH_PATH)
+    paths.update(conversion_paths(schema, names))  # lead conversion (docs/api.md)
+    if view is None or view.signed_in:  # files_api: uploads, and downloads of the visible file fields
+        paths.update({**download_paths(schema, access), **upload_path()})
+        schemas.update(file_schemas())
+    if view is None or view.signed_in:  # manual workflows' buttons, and the run log for admins
+        paths.update(workflow_paths(admin=view is None or view.is_admin))
+        schemas.update(workflow_schemas())
+        paths.update({**notification_paths(), **hook_paths(admin=view is None or view.is_admin)})
+        schemas.update(notification_schemas())
+        paths.update(approval_paths())  # approvals: submit, decide, recall, my queue
+        schemas.update(approval_schemas())
+        paths.update(report_paths())  # reports and dashboards (docs/reports.md)
+        schemas.update(report_schemas())
     if view is None or view.is_admin:
         paths.update(user_paths())
         schemas.update(user_schemas(schema.roles))
+        paths.update(job_paths())
+        schemas.update(job_schemas())
     description = "Generated from the current metadata; it changes when an admin changes objects."
     if view is not None and not view.signed_in:
         description += " Sign in (HTTP Basic or an API token) to see the objects you may use."
@@ -262,4 +285,5 @@ def document_for(schema: CompiledSchema, key: Any = "full",
     """Built once per compiled schema and ``key`` (the caller's roles: ``openapi_view.cache_key``), with
     ``view`` called only on a miss. Compiled schemas are immutable and shared per version, so a new
     version starts a fresh cache."""
-    return _documents.get(schema, key, lambda: build_document(schema, view=view() if view else None))
+    return _documents.get(schema, key, lambda: with_scripts(build_document(schema, view=view() if view else None),
+                                                            schema, key))  # API scripts, settings (openapi_scripts)

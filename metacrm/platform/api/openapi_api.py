@@ -8,7 +8,9 @@ Wrong credentials are a 401 like everywhere else, never a quiet downgrade.
 
 from __future__ import annotations
 
-from flask import Response, Blueprint, jsonify, request
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
 
 from ..records import Actor
 from .auth import current_user, require_user
@@ -21,15 +23,23 @@ bp = Blueprint("openapi_api", __name__, url_prefix="/api/v1")
 
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
-    live = platform().metadata.current()
     if request.authorization is None and current_user() is None:
-        document = document_for(live.compiled, "anonymous", lambda: ANONYMOUS)
-    else:
-        who = Actor.from_user(require_user())
-        hooks = platform().records.hooks
-        document = document_for(live.compiled, cache_key(who), lambda: view_for(hooks, who, live.compiled))
+        live = platform().metadata.current()
+        return _respond(document_for(live.compiled, "anonymous", lambda: ANONYMOUS), live.version)
+    return document_response(Actor.from_user(require_user()))
+
+
+def document_response(who: Actor) -> Response:
+    """The document of what ``who`` may use (also served to web sessions by the docs page)."""
+    live = platform().metadata.current()
+    hooks = platform().records.hooks
+    return _respond(document_for(live.compiled, cache_key(who), lambda: view_for(hooks, who, live.compiled)),
+                    live.version)
+
+
+def _respond(document: dict[str, Any], version: int) -> Response:
     response = jsonify(document)
-    response.headers["ETag"] = f'"metadata-{live.version}"'
+    response.headers["ETag"] = f'"metadata-{version}"'
     response.headers["Vary"] = "Authorization"  # one URL, a document per caller: shared caches must not mix them
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -220,6 +220,16 @@ def int_arg(name: str, low: int, high: int) -> int | None:
     return value
 
 
+def text_arg(name: str, max_length: int = 200) -> str | None:
+    """An optional text query parameter (empty = absent), or a 422 naming it: a NUL character or an
+    overlong value never reaches the database (PostgreSQL refuses NUL in text)."""
+    raw = request.args.get(name) or None
+    if raw is not None and ("\x00" in raw or len(raw) > max_length):
+        raise Unprocessable(f'"{name}" must be text of at most {max_length} characters without NUL',
+                            errors=[{"field": name, "message": "contains a NUL character or is too long"}])
+    return raw
+
+
 search_bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
 
 

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from dateutil.relativedelta import relativedelta
 
@@ -24,17 +24,43 @@ MAX_DAYS = 366 * 200  # a date offset beyond two centuries is a mistake, and wou
 
 @dataclass(frozen=True)
 class LogicSettings:
-    """Organisation settings the date helpers use (one organisation per installation)."""
+    """Organisation settings the date helpers use (one organisation per installation).
+
+    The environment gives the defaults (``from_env``); the ``metacrm_setting`` table
+    overrides them (``org_settings.py``), and the script worker receives them in each message.
+    """
 
     holiday_country: str | None = None  # ISO 3166 code, e.g. "US", "DE"; None: weekends only
     holiday_subdivision: str | None = None  # e.g. "CA", "BY"
     fiscal_year_start: int = 1  # month the fiscal year starts in (4 = April)
+    extra_holidays: frozenset[dt.date] = frozenset()  # days the organisation closes
+    removed_holidays: frozenset[dt.date] = frozenset()  # calendar holidays the organisation works
+    time_zone: str | None = None  # IANA name; today()/now() are in it (None: UTC)
 
     @classmethod
     def from_env(cls) -> "LogicSettings":
         return cls(os.environ.get("METACRM_HOLIDAY_COUNTRY") or None,
                    os.environ.get("METACRM_HOLIDAY_SUBDIVISION") or None,
-                   int(os.environ.get("METACRM_FISCAL_YEAR_START", "1")))
+                   int(os.environ.get("METACRM_FISCAL_YEAR_START", "1")),
+                   time_zone=os.environ.get("METACRM_TIME_ZONE") or None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON (for the worker message and the settings API)."""
+        return {"fiscal_year_start": self.fiscal_year_start, "holiday_country": self.holiday_country,
+                "holiday_subdivision": self.holiday_subdivision, "time_zone": self.time_zone,
+                "extra_holidays": sorted(d.isoformat() for d in self.extra_holidays),
+                "removed_holidays": sorted(d.isoformat() for d in self.removed_holidays)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], base: "LogicSettings | None" = None) -> "LogicSettings":
+        """``base`` with the keys ``data`` names replaced (dates as ISO strings or dates)."""
+        base = base or cls()
+        days = lambda key: frozenset(_date(d) for d in data[key] or ()) if key in data else getattr(base, key)  # noqa: E731
+        return cls(data.get("holiday_country", base.holiday_country) or None,
+                   data.get("holiday_subdivision", base.holiday_subdivision) or None,
+                   int(data.get("fiscal_year_start", base.fiscal_year_start) or 1),
+                   days("extra_holidays"), days("removed_holidays"),  # type: ignore[arg-type]
+                   data.get("time_zone", base.time_zone) or None)
 
 
 settings = LogicSettings.from_env()
@@ -48,12 +74,21 @@ def configure(new: LogicSettings) -> None:
 
 
 # --- dates -----------------------------------------------------------------------------------
-def today() -> dt.date:
-    return clock().date()
-
-
 def now() -> dt.datetime:
-    return clock()
+    """The time now, in the organisation's time zone when one is set (UTC otherwise)."""
+    moment = clock()
+    return moment.astimezone(_zone(settings.time_zone)) if settings.time_zone else moment
+
+
+def today() -> dt.date:
+    return now().date()
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 def _count(n: Any, what: str) -> int:
@@ -139,10 +174,14 @@ def _calendar(country: str | None, subdivision: str | None) -> Any:
 
 
 def is_business_day(value: Any) -> bool:
+    """A weekday that is not a holiday: the country calendar, plus the organisation's extra closing days,
+    minus the calendar holidays it works."""
     d = _date(value)
-    if d is None:
+    if d is None or d.weekday() >= 5:
         return False
-    return d.weekday() < 5 and d not in _calendar(settings.holiday_country, settings.holiday_subdivision)
+    if d in settings.extra_holidays:
+        return False
+    return d in settings.removed_holidays or d not in _calendar(settings.holiday_country, settings.holiday_subdivision)
 
 
 def add_business_days(start: Any, n: Any) -> dt.date | None:
@@ -270,6 +309,11 @@ def matches_in_process(pattern: Any, text: Any) -> bool:
                        "minutes inside one call, which only the script worker's kill can stop)")
 
 
+def query_in_process(*args: Any, **filters: Any) -> Any:
+    raise SandboxError("query() is available in server scripts only (formulas, rules and defaults run on "
+                       "every save and read and must not query other records)")
+
+
 def matches(pattern: Any, text: Any) -> bool:
     """Whether ``text`` matches the regular expression ``pattern`` (scripts only: runs in the worker)."""
     import re
@@ -284,5 +328,5 @@ HELPERS: dict[str, Any] = {
     "business_days_between": business_days_between, "decimal": decimal, "money": money, "concat": concat,
     "upper": upper, "lower": lower, "trim": trim, "left": left, "right": right, "contains": contains,
     "startswith": startswith, "if_": if_, "is_blank": is_blank, "coalesce": coalesce, "fail": fail,
-    "matches": matches_in_process,
+    "matches": matches_in_process, "query": query_in_process,
 }

@@ -38,6 +38,12 @@ class LimitExceeded(SandboxError):
     code = "limit_exceeded"
 
 
+class DeadlineExceeded(LimitExceeded):
+    """The wall-clock deadline passed (the API answers 504 rather than 422: the work was cut short)."""
+
+    code = "deadline_exceeded"
+
+
 class ScriptFailure(Exception):
     """Raised by ``fail(message, field)`` in a script: a user-facing refusal, not a bug."""
 
@@ -57,9 +63,12 @@ class Limits:
     max_range: int = 1_000_000
     max_int_bits: int = 100_000  # about 30,000 decimal digits
     max_allocated: int = 64 * 1024 * 1024  # bytes the size-checked operations of one run may build
-    max_rows: int = 100  # rows one query() returns
-    max_queries: int = 50
-    max_writes: int = 20  # records an after-save script may create or update
+    max_rows: int = 200  # rows one query() returns at most (its ``limit`` is capped to this)
+    max_queries: int = 50  # query() calls in one run
+    max_rows_total: int = 2000  # rows all query() calls of one run may return together
+    max_writes: int = 20  # records an after-save or API script may create or update
+    max_nesting: int = 5  # after-save scripts triggered by the writes of after-save scripts, deep
+    max_script_runs: int = 50  # after-save scripts one save may run in all (nested ones included)
     memory_bytes: int = 512 * 1024 * 1024  # worker RLIMIT_AS
     cpu_seconds: int = 2  # worker RLIMIT_CPU per run (whole seconds: the OS's granularity)
 
@@ -87,7 +96,7 @@ class Budget:
         self.steps += 1
         if self.exhausted or (not self.steps & 255 and time.perf_counter() > self.deadline):
             self.exhausted = True
-            raise LimitExceeded(f"took longer than {self.limits.seconds * 1000:.0f} ms and was stopped")
+            raise DeadlineExceeded(f"took longer than {self.limits.seconds * 1000:.0f} ms and was stopped")
 
     def charge(self, n_bytes: int) -> None:
         """Count what an operation is about to allocate; refuse past ``max_allocated``."""
@@ -98,7 +107,7 @@ class Budget:
 
     def check_time(self) -> None:
         if time.perf_counter() > self.deadline:
-            raise LimitExceeded(f"took longer than {self.limits.seconds * 1000:.0f} ms and was stopped")
+            raise DeadlineExceeded(f"took longer than {self.limits.seconds * 1000:.0f} ms and was stopped")
 
 
 _state = threading.local()

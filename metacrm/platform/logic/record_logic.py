@@ -25,7 +25,10 @@ from ..records import values as record_values
 from ..records.actor import Actor
 from ..records.errors import FieldError
 from ..records.hooks import SaveContext
+from . import helpers
+from .data_calls import ScriptCalls
 from .limits import SandboxError, ScriptFailure
+from .org_settings import OrgSettings
 from .sandbox import evaluate
 from .views import LookupValue, RecordView, UserView
 from .worker_client import ScriptRunner, shared_runner
@@ -73,6 +76,10 @@ class RecordLogic:
     def __init__(self, engine: Engine | None = None, scripts: ScriptRunner | None = None):
         self.engine = engine
         self.scripts = scripts or shared_runner()
+        #: Organisation settings the date helpers use (checked once per save or request).
+        self.settings = OrgSettings(engine) if engine is not None else None
+        #: The RecordService, set by runtime.py: before-save scripts' query() reads through it.
+        self.records: Any = None
 
     # --- names admin code sees ---------------------------------------------------------------
     def names(self, obj: CompiledObject, record: Mapping[str, Any], actor: Actor, loader: Any,
@@ -111,6 +118,8 @@ class RecordLogic:
         rules = [r for r in d.validation_rules if r.applies(ctx.operation)]
         if not (has_defaults or formulas or scripts or rules):
             return
+        if self.settings is not None:
+            self.settings.check(ctx.conn)
         loader = self._loader(ctx.conn, ctx.live.compiled, ctx.live)
         merged = {**(ctx.previous or {}), **ctx.values}
         scope = self.names(ctx.obj, merged, ctx.actor, loader, ctx.previous)
@@ -177,9 +186,10 @@ class RecordLogic:
         record = {k: v for k, v in scope.items() if k in ctx.obj.fields}
         message = {"code": script.code, "object": ctx.obj.name, "record": record, "writable": writable,
                    "old": dict(ctx.previous) if ctx.previous is not None else None,
-                   "user": user_view(ctx.actor).to_dict()}
+                   "user": user_view(ctx.actor).to_dict(), "settings": helpers.settings.to_dict()}
+        calls = ScriptCalls(self.records, ctx.actor, self.scripts.limits) if self.records is not None else None
         try:
-            reply = self.scripts.run(message)
+            reply = self.scripts.run(message, calls)
         except ScriptFailure as exc:
             ctx.errors.append(FieldError(exc.field if exc.field in ctx.obj.fields else "", "script_failed",
                                          exc.message))
@@ -196,6 +206,8 @@ class RecordLogic:
         formulas = [f for f in formula_order(obj) if not f.definition.stored]
         if not formulas or not records:
             return records
+        if self.settings is not None:
+            self.settings.ensure()  # reads query no settings: web requests and saves check them
         for record in records:
             scope = self.names(obj, record, actor, None)
             for f in formulas:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import resource
 import sys
+import time
 from typing import Any, BinaryIO
 
 from . import helpers, wire
@@ -37,8 +38,13 @@ class Channel:
         self.out.flush()
 
     def call(self, name: str, **args: Any) -> Any:
+        """The script's clock stops while the parent works: the deadline bounds the script's own time,
+        and the parent's side is bounded by the query, row and write caps (a save through the record
+        service on a loaded machine must not eat a script's budget)."""
+        started = time.perf_counter()
         self.send({"call": name, "args": args})
         reply = wire.loads(self.inp.readline())
+        current().deadline += time.perf_counter() - started
         if reply.get("error"):
             raise SandboxError(reply["error"])
         return reply.get("value")
@@ -50,7 +56,7 @@ def _api(channel: Channel, limits: Limits) -> dict[str, Any]:
         budget.queries += 1
         if budget.queries > limits.max_queries:
             raise LimitExceeded(f"more than {limits.max_queries} queries in one run")
-        rows = channel.call("query", object=str(object_name), filters={k: str(v) for k, v in filters.items()})
+        rows = channel.call("query", object=str(object_name), filters={k: _filter_text(v) for k, v in filters.items()})
         return [RecordView(r, str(object_name)) for r in rows]
 
     def write(kind: str) -> Any:
@@ -68,14 +74,29 @@ def _api(channel: Channel, limits: Limits) -> dict[str, Any]:
     return {"query": query, "create": write("create"), "update": write("update"), "matches": helpers.matches}
 
 
+def _filter_text(value: Any) -> str:
+    """A filter value as the query language spells it in a URL (``stage__in="Won,Lost"``, ``true``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ",".join(_filter_text(v) for v in value)
+    return str(value)
+
+
 def handle(message: dict[str, Any], channel: Channel) -> dict[str, Any]:
     limits = Limits(**{k: float(v) if k == "seconds" else int(v) for k, v in message.get("limits", {}).items()})
+    if "settings" in message:  # the organisation's settings as the parent has them now
+        helpers.configure(helpers.LogicSettings.from_dict(message["settings"], helpers.LogicSettings.from_env()))
     scope: dict[str, Any] = dict(_api(channel, limits))
     user = message.get("user") or {}
     scope["current_user"] = UserView(user.get("id"), user.get("email", ""), user.get("roles", ()),
                                      bool(user.get("is_admin")))
     record = None
-    if message.get("record") is not None:
+    if message.get("record") is not None and message.get("record_readonly"):
+        scope["record"] = RecordView(message["record"], message.get("object", "record"))  # after-save: saved
+    elif message.get("record") is not None:
         record = MutableRecord(message["record"], message.get("writable", ()), message.get("object", "record"))
         scope["record"] = record
     scope["old"] = RecordView(message["old"], "old") if message.get("old") is not None else None

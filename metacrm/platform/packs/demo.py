@@ -14,13 +14,21 @@ records point at each other before they have database ids:
 
 Files load in name order; within a file, records referring to records of the
 same file (a parent account) wait until those exist.
+
+Demo data is a *data load* (``metacrm.platform.workflows.data_loads``): no
+record automation fires (no lead routing, no emails to owners) and records are
+created at the state they name, past any state machine's ``initial``. Each
+batch and its id-map rows commit in one transaction, so a crash never leaves
+records the map does not know (which a second load would duplicate). Records
+without an ``owner`` get one round-robin from ``owners`` (the pack's users;
+see ``PackService.demo_owners``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from metacrm.metadata.compiled import CompiledObject
 
@@ -28,6 +36,7 @@ from ..errors import Unprocessable
 from ..records import RecordService
 from ..records.actor import SYSTEM
 from ..records.errors import RecordInvalid
+from ..workflows import data_loads
 from . import registry
 from .source import DemoFile
 
@@ -49,10 +58,13 @@ class _Waiting(Exception):
 
 
 class DemoLoader:
-    def __init__(self, records: RecordService, pack_name: str, *, today: Callable[[], dt.date] = dt.date.today):
+    def __init__(self, records: RecordService, pack_name: str, *, today: Callable[[], dt.date] = dt.date.today,
+                 owners: Sequence[int] = ()):
         self.records = records
         self.pack = pack_name
         self.today = today
+        self.owners = tuple(owners)
+        self._turns: dict[str, int] = {}  # round-robin position per object
         self._maps: dict[tuple[str, str], dict[str, int]] = {}
 
     def _ids(self, pack_name: str, object_name: str) -> dict[str, int]:
@@ -110,21 +122,33 @@ class DemoLoader:
 
     def _write(self, f: DemoFile, obj: CompiledObject, batch: list[tuple[str, dict[str, Any]]],
                index: dict[str, int], result: DemoResult) -> None:
-        try:
-            written = self.records.bulk_create(SYSTEM, f.object, [row for _, row in batch])
-        except RecordInvalid as exc:
-            errors = []
-            for row in exc.extra.get("rows", []):
-                pos = index[batch[row["index"]][0]]
-                errors.extend({"path": f"{f.path}: records[{pos}].{e['field']}", "message": e["message"],
-                               "code": e["code"]} for e in row["errors"])
-            raise Unprocessable(f"{f.path}: demo records are invalid; this file was not loaded",
-                                errors=errors or exc.extra.get("errors", [])) from exc
-        pairs = [(ext, rec["id"]) for (ext, _), rec in zip(batch, written.records)]
-        with self.records.engine.begin() as conn:
+        rows = [self._owned(obj, row) for _, row in batch]
+        with self.records.write() as conn:
+            data_loads.mark(conn)
+            try:
+                written = self.records.bulk_create_in(conn, SYSTEM, f.object, rows)
+                failed = written.errors
+            except RecordInvalid as exc:
+                failed = exc.extra.get("rows", []) or [{"index": 0, "errors": exc.extra.get("errors", [])}]
+            if failed:  # raising rolls the whole batch back: a file loads entirely or not at all
+                errors = []
+                for row in failed:
+                    pos = index[batch[row["index"]][0]]
+                    errors.extend({"path": f"{f.path}: records[{pos}].{e['field']}", "message": e["message"],
+                                   "code": e["code"]} for e in row["errors"])
+                raise Unprocessable(f"{f.path}: demo records are invalid; this file was not loaded", errors=errors)
+            pairs = [(ext, rec["id"]) for (ext, _), rec in zip(batch, written.records)]
             registry.map_records(conn, self.pack, f.object, pairs)
         self._ids(self.pack, f.object).update(pairs)
         result.created[f.object] = result.created.get(f.object, 0) + len(pairs)
+
+    def _owned(self, obj: CompiledObject, row: dict[str, Any]) -> dict[str, Any]:
+        """A record without an owner gets the next of ``owners`` (per object, so each list is spread)."""
+        if not self.owners or row.get("owner") is not None:  # every object has the owner column
+            return row
+        turn = self._turns.get(obj.name, 0)
+        self._turns[obj.name] = turn + 1
+        return {**row, "owner": self.owners[turn % len(self.owners)]}
 
     def _resolve(self, f: DemoFile, obj: CompiledObject, record: Mapping[str, Any], index: dict[str, int],
                  pending_ids: set[str]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from ..metadata_service import MetadataService
 from ..records import RecordService
 from ..storage import store
 from ..storage.planner import Plan
-from . import registry
+from . import export, pack_users, registry
 from .demo import DemoLoader, DemoResult
 from .source import PackSource, invalid_pack
 
@@ -79,7 +79,7 @@ class PackService:
         if current is not None:
             result = PackResult("unchanged", m.name, m.version)
             if demo and not dry_run:
-                result.demo = self.load_demo(source)
+                result.demo = self.load_demo(source, author=author)
             return result
         self._check_requirements(source)
         live = self.metadata.current().compiled.bundle.to_json()
@@ -122,8 +122,11 @@ class PackService:
                            f"{'that' if len(needed_by) == 1 else 'those'} first")
         live = self.metadata.current().compiled.bundle.to_json()
         prefix = f"pack:{name}@"
+        # Users lose the pack's roles with it (docs/packs.md "Roles on uninstall"); roles an admin took over stay.
+        roles = sorted(r["name"] for r in live.get("roles", []) if str(r.get("owner") or "").startswith(prefix))
         result = PackResult("planned" if dry_run else "uninstalled", name, current.version,
-                            changes=[f"remove {item}" for item in owned_items(live, prefix)])
+                            changes=[f"remove {item}" for item in owned_items(live, prefix)]
+                            + [f"take role {r} from its users" for r in roles])
         target = remove_layer(live, prefix)
         try:
             result.plan = self.metadata.plan(target, replace_all=True)
@@ -141,6 +144,7 @@ class PackService:
         def bookkeeping(conn: Any, version: int) -> None:
             registry.remove(conn, name, removed)
             registry.forget_objects(conn, removed)
+            pack_users.take_roles(conn, roles)
 
         result.applied = self.metadata.apply(result.plan, author=author, reason=f"uninstall pack {name}",
                                              confirm=True, kind="pack", then=bookkeeping)
@@ -155,8 +159,8 @@ class PackService:
         return result
 
     # --- demo ----------------------------------------------------------------------------------
-    def load_demo(self, source: PackSource) -> DemoResult:
-        loader = DemoLoader(self.records, source.manifest.name)
+    def load_demo(self, source: PackSource, *, author: str = "cli") -> DemoResult:
+        loader = DemoLoader(self.records, source.manifest.name, owners=self.demo_owners(source, author))
         errors = loader.check(source.demo, self.metadata.current().compiled.bundle.objects)
         if errors:
             raise Unprocessable("The pack's demo data does not fit its objects", errors=errors)
@@ -164,6 +168,24 @@ class PackService:
         with self.engine.begin() as conn:
             registry.mark_demo_loaded(conn, source.manifest.name)
         return result
+
+    # --- export --------------------------------------------------------------------------------
+    def export(self, name: str, version: str, *, label: str = "", description: str = "",
+               objects: list[str] | None = None, roles: list[str] | None = None) -> dict[str, Any]:
+        """The admin's customisations as the files of pack ``name`` (see :mod:`.export`)."""
+        installed = {p.name: p.version for p in self.installed()}
+        if name in installed:
+            raise Conflict(f"pack {name} is installed here; give the export another name")
+        return export.build_files(self.metadata.current().compiled.bundle.to_json(), installed, name=name,
+                                  version=version, label=label, description=description, objects=objects,
+                                  roles=roles)
+
+    def demo_owners(self, source: PackSource, author: str = "cli") -> list[int]:
+        """Who owns the demo records: the active users holding one of the pack's roles (so each rep sees
+        a pipeline of their own), else the installing admin (``author``, an email), else nobody."""
+        pack_roles = [doc["name"] for _, doc in source.roles if isinstance(doc.get("name"), str)]
+        with self.engine.connect() as conn:
+            return pack_users.demo_owners(conn, pack_roles, author)
 
     # --- internals -----------------------------------------------------------------------------
     def _check_requirements(self, source: PackSource) -> None:
@@ -223,11 +245,11 @@ class PackService:
             with self.engine.begin() as conn:
                 bookkeeping(conn, self.metadata.current().version)
         if demo and source.demo:
-            result.demo = self.load_demo(source)
+            result.demo = self.load_demo(source, author=author)
         return result
 
 
-_INDEXED = re.compile(r"^(objects|roles)\[(\d+)\]\.?")
+_INDEXED = re.compile(r"^(objects|roles|reports|dashboards)\[(\d+)\]\.?")
 
 
 def normalised_layer(source: PackSource, live: dict[str, Any]) -> dict[str, Any]:
@@ -268,6 +290,14 @@ def normalised_layer(source: PackSource, live: dict[str, Any]) -> dict[str, Any]
             roles[doc["name"]] = doc
             origin[("roles", doc["name"])] = rel
     candidate = {"objects": list(objects.values()), "roles": list(roles.values())}
+    for kind in ("reports", "dashboards"):  # like roles: one definition per file, upserted by name
+        items = {r["name"]: r for r in copy.deepcopy(live.get(kind, []))}
+        for rel, doc in getattr(source, kind):
+            if isinstance(doc.get("name"), str):
+                items[doc["name"]] = _owned(doc, owner)
+                origin[(kind, doc["name"])] = rel
+        if items:
+            candidate[kind] = list(items.values())
     if not issues:
         try:
             loaded = load_bundle(candidate)

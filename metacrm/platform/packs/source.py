@@ -50,6 +50,9 @@ class PackSource:
     extensions: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     roles: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     demo: list[DemoFile] = field(default_factory=list)
+    #: ``reports/*.json`` and ``dashboards/*.json``, one definition each (docs/reports.md).
+    reports: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    dashboards: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def has_demo(self) -> bool:
@@ -60,16 +63,34 @@ def invalid_pack(issues: list[MetadataIssue], title: str = "The pack is invalid"
     return Unprocessable(title, errors=[i.to_json() for i in issues])
 
 
+#: Folders of packs added by plugins (``ctx.add_pack_folder``), searched after the built-in folder.
+_PLUGIN_DIRS: list[Path] = []
+
+
+def add_pack_folder(path: Path) -> None:
+    if path not in _PLUGIN_DIRS:
+        _PLUGIN_DIRS.append(path)
+
+
+def pack_dirs() -> list[Path]:
+    return [BUILTIN_DIR, *_PLUGIN_DIRS]
+
+
 def builtin_packs() -> list[Path]:
-    return sorted(p.parent for p in BUILTIN_DIR.glob("*/pack.json"))
+    """The packs found by name: shipped with MetaCRM, then those plugins bring (first name wins)."""
+    found: dict[str, Path] = {}
+    for folder in pack_dirs():
+        for manifest in sorted(folder.glob("*/pack.json")):
+            found.setdefault(manifest.parent.name, manifest.parent)
+    return sorted(found.values(), key=lambda p: p.name)
 
 
 @contextlib.contextmanager
 def open_pack(name_or_path: str) -> Iterator[PackSource]:
     """The pack named by a built-in name, a folder or a .zip (extracted to a temporary folder meanwhile)."""
     path = Path(name_or_path)
-    if not path.exists() and (BUILTIN_DIR / name_or_path / "pack.json").is_file():
-        path = BUILTIN_DIR / name_or_path
+    if not path.exists():
+        path = next((p for p in builtin_packs() if p.name == name_or_path), path)
     if path.is_dir():
         yield read_pack(path, location=str(path))
         return
@@ -147,7 +168,7 @@ def read_pack(root: Path, *, location: str) -> PackSource:
         except MetadataError as exc:
             issues.extend(exc.issues)
     parts: dict[str, list[tuple[str, Any]]] = {}
-    for folder in ("objects", "extensions", "roles", "demo"):
+    for folder in ("objects", "extensions", "roles", "reports", "dashboards", "demo"):
         parts[folder] = []
         for file in sorted((root / folder).glob("*.json")) if (root / folder).is_dir() else []:
             rel = f"{folder}/{file.name}"
@@ -165,7 +186,8 @@ def read_pack(root: Path, *, location: str) -> PackSource:
     demo = _demo_files(parts["demo"], issues)
     if issues or manifest is None:
         raise invalid_pack(issues)
-    return PackSource(manifest, location, parts["objects"], parts["extensions"], parts["roles"], demo)
+    return PackSource(manifest, location, parts["objects"], parts["extensions"], parts["roles"], demo,
+                      reports=parts["reports"], dashboards=parts["dashboards"])
 
 
 def _demo_files(docs: list[tuple[str, Any]], issues: list[MetadataIssue]) -> list[DemoFile]:

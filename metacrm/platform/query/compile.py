@@ -20,9 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..schema_cache import LiveSchema
+from .buckets import bucketed
 from .cursor import encode_cursor
 from .model import Aggregate, Query
-from .sqlexpr import Sources, after_row, is_empty, order_by, where_clauses
+from .sqlexpr import Sources, after_row, is_empty, order_by, valued_fields, where_clauses
 
 INTEGER_AVERAGE_PLACES = 4
 SORT_LABEL = "_k{}"  # extra columns carrying sort values (field names always start with a letter)
@@ -54,7 +55,7 @@ def _select(query: Query, live: LiveSchema, deleted: str, limit: int, *, sort_va
     where = where_clauses(src, query, deleted) + list(access)
     if query.after is not None:
         where.append(after_row(src, query.sort, query.after))
-    order = order_by(src, query.sort)
+    order = order_by(src, query.sort, valued_fields(query))
     if query.fields is None:
         columns: list[Any] = list(src.base.c)
     else:
@@ -112,7 +113,7 @@ def _groups(query: Query, live: LiveSchema, deleted: str, *, page: bool,
             access: Sequence[Any] = ()) -> sa.Select[Any]:
     src = Sources(live, query.object)
     where = where_clauses(src, query, deleted) + list(access)
-    keys = [src.column(ref) for ref in query.group_by]
+    keys = [bucketed(src.column(ref), ref.bucket) for ref in query.group_by]
     columns = [k.label(f"g{i}") for i, k in enumerate(keys)]
     sortable = {ref.name: k for ref, k in zip(query.group_by, keys)}
     for j, agg in enumerate(query.aggregates):
@@ -145,6 +146,9 @@ def average(total: Any, n: int, agg: Aggregate) -> Decimal | None:
 
 def _group_row(query: Query, row: Any) -> dict[str, Any]:
     out = {ref.name: row[f"g{i}"] for i, ref in enumerate(query.group_by)}
+    for ref in query.group_by:  # a date bucket is its first day as ISO text on both databases
+        if ref.bucket and hasattr(out[ref.name], "isoformat"):
+            out[ref.name] = out[ref.name].isoformat()
     for j, agg in enumerate(query.aggregates):
         value = row[f"a{j}"]
         if agg.function == "avg":

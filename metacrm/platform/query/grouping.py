@@ -11,7 +11,9 @@ from __future__ import annotations
 from .conditions import split_list
 from .errors import Problem, Problems, unknown
 from .fields import FieldResolver
-from .model import AGGREGATE_FAMILIES, AGGREGATES, GROUPABLE_FAMILIES, Aggregate, FieldRef, GroupSort
+from dataclasses import replace
+
+from .model import AGGREGATE_FAMILIES, AGGREGATES, BUCKETS, GROUPABLE_FAMILIES, Aggregate, FieldRef, GroupSort
 
 MAX_GROUP_FIELDS = 5
 
@@ -24,18 +26,29 @@ def parse_group_by(resolver: FieldResolver, raw: str | None, problems: Problems)
     if len(names) > MAX_GROUP_FIELDS:
         problems.add("group_by", f"groups by at most {MAX_GROUP_FIELDS} fields")
         return ()
-    for name in names:
+    for spec in names:
+        name, colon, bucket = spec.partition(":")  # close_date:month (field names never hold a colon)
         try:
             res = resolver.field(name)
             if res.ref.family not in GROUPABLE_FAMILIES:
                 raise Problem(f'"{name}" ({res.definition.type}) cannot be grouped on',
                               [n for n in resolver.names() if resolver.own(n).ref.family in GROUPABLE_FAMILIES])
-            if res.ref in refs:
-                raise Problem(f'"{name}" appears twice')
-            refs.append(res.ref)
+            ref = _bucketed(res.ref, bucket) if colon else res.ref
+            if ref in refs:
+                raise Problem(f'"{spec}" appears twice')
+            refs.append(ref)
         except Problem as problem:
             problems.add_problem("group_by", problem)
     return tuple(refs)
+
+
+def _bucketed(ref: FieldRef, bucket: str) -> FieldRef:
+    """``close_date:month``: group by the period's first day (dates and date/times only)."""
+    if ref.family not in ("date", "datetime"):
+        raise Problem(f'"{ref.name}" is not a date: only dates are grouped by {", ".join(BUCKETS)}')
+    if bucket not in BUCKETS:
+        raise unknown(bucket, "a date bucket", list(BUCKETS))
+    return replace(ref, name=f"{ref.name}:{bucket}", bucket=bucket)
 
 
 def parse_aggregates(resolver: FieldResolver, raws: list[str], group_by: tuple[FieldRef, ...],

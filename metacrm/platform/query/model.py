@@ -32,6 +32,8 @@ FAMILY_OPERATORS: dict[str, tuple[str, ...]] = {
 SORTABLE_FAMILIES = ("text", "choice", "number", "date", "datetime", "boolean", "reference")
 GROUPABLE_FAMILIES = SORTABLE_FAMILIES
 AGGREGATES = ("count", "sum", "avg", "min", "max")
+#: Periods a date or date/time group key is truncated to (``group_by=close_date:month``).
+BUCKETS = ("day", "week", "month", "quarter", "year")
 AGGREGATE_FAMILIES: dict[str, tuple[str, ...]] = {
     "count": tuple(FAMILY_OPERATORS),
     "sum": ("number",),
@@ -54,6 +56,7 @@ class FieldRef:
     nullable: bool = True
     scale: int | None = None  # decimals kept, for exact averages
     via: str | None = None  # the lookup column on the queried object, for a hop
+    bucket: str | None = None  # a group key's period (BUCKETS): its value is the period's first day
 
     @property
     def column(self) -> str:

@@ -12,7 +12,7 @@ LIKE wildcards in user input are escaped.
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -136,13 +136,27 @@ def where_clauses(src: Sources, query: Any, deleted: str) -> list[ColumnElement[
     return clauses
 
 
-def order_by(src: Sources, sort: Sequence[SortKey]) -> list[Any]:
-    """Empty values last in both directions, on both databases (they differ by default)."""
+#: Operators compiled to a plain comparison: a record they match has a value in the field.
+VALUED_OPS = ("eq", "in", "gt", "gte", "lt", "lte", "between", "within")
+
+
+def valued_fields(query: Any) -> frozenset[str]:
+    """Fields the query's filters already hold to a value (``amount__gte=10000``): none is empty."""
+    return frozenset(c.ref.name for c in query.filters if c.op in VALUED_OPS and c.ref.family != "polymorphic"
+                     and all(v is not None for v in c.values))
+
+
+def order_by(src: Sources, sort: Sequence[SortKey], valued: Collection[str] = ()) -> list[Any]:
+    """Empty values last in both directions, on both databases (they differ by default).
+
+    Fields in ``valued`` have no empty values to place, so they sort plainly: PostgreSQL
+    can then read their index backwards for a descending sort, which ``NULLS LAST`` prevents.
+    """
     out = []
     for key in sort:
         col = src.column(key.ref)
         term = col.desc() if key.descending else col.asc()
-        out.append(term.nulls_last() if key.ref.nullable else term)
+        out.append(term.nulls_last() if key.ref.nullable and key.ref.name not in valued else term)
     return out
 
 

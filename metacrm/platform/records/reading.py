@@ -65,9 +65,10 @@ class RecordReader:
         with self.engine.connect() as conn:
             result = run_query(conn, live, query, deleted=deleted, access=access, count_cap=count_cap)
         projection = tuple(ref.name for ref in query.fields) if query.fields is not None else None
+        shape = obj if projection is None else _projected(obj, projection)
         records = []
         for row in result.rows:
-            record = values.from_row(obj, row)
+            record = values.from_row(shape, row)
             if projection is not None:
                 record = {k: v for k, v in record.items() if k == "id" or k in projection}
             records.append(record)
@@ -78,9 +79,13 @@ class RecordReader:
 
     def list(self, actor: Actor, object_name: str, params: Mapping[str, Any], *,
              deleted: str = "exclude", today: dt.date | None = None, purpose: str = "",
-             count_cap: int | None = None) -> Page:
-        """A page of records; ``count_cap`` bounds the count (``total`` is then at most cap + 1)."""
-        live = self.cache.get()
+             count_cap: int | None = None, live: LiveSchema | None = None) -> Page:
+        """A page of records; ``count_cap`` bounds the count (``total`` is then at most cap + 1).
+
+        ``live``: the schema the caller already holds for this request (a page that reads
+        several lists checks the metadata version once, and reads them all in one version).
+        """
+        live = live or self.cache.get()
         obj = live.compiled.object(object_name)
         if obj is None:
             raise RecordNotFound(f'there is no object "{object_name}"')
@@ -89,9 +94,11 @@ class RecordReader:
         return self._page(live, query, actor, deleted, purpose=purpose, count_cap=count_cap)
 
     def related(self, actor: Actor, object_name: str, record_id: int, child_object: str,
-                params: Mapping[str, Any], *, today: dt.date | None = None, purpose: str = "") -> Page:
-        """Children of one record: ``child_object`` records whose lookup points at it."""
-        live = self.cache.get()
+                params: Mapping[str, Any], *, today: dt.date | None = None, purpose: str = "",
+                live: LiveSchema | None = None) -> Page:
+        """Children of one record: ``child_object`` records whose lookup points at it (``live``: the
+        schema the caller's page already holds, as for :meth:`list`)."""
+        live = live or self.cache.get()
         parent = live.compiled.object(object_name)
         if parent is None:
             raise RecordNotFound(f'there is no object "{object_name}"')
@@ -151,6 +158,13 @@ class RecordReader:
                 hits.append({"object": name, "label": obj.definition.label, "id": record["id"],
                              "title": _title(obj, record), "record": record})
         return hits
+
+
+def _projected(obj: Any, names: tuple[str, ...]) -> Any:
+    """The object with only the fields a projection reads, so rows convert only those (a list page
+    asks for a few columns of a wide object)."""
+    wanted = set(names)
+    return replace(obj, fields=MappingProxyType({n: f for n, f in obj.fields.items() if n in wanted}))
 
 
 def _title(obj: Any, record: Mapping[str, Any]) -> str:

@@ -11,8 +11,9 @@ in-transaction events → commit → after-commit events.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -58,6 +59,8 @@ class RecordService:
         self.clock = clock
         #: Lists, related lists, the recycle bin and search (reads share the authorize hooks).
         self.reader = RecordReader(engine, cache, self.hooks)
+        #: Write transactions in progress (by connection), for nested writes.
+        self._open: dict[int, _Pending] = {}
 
     # --- helpers -------------------------------------------------------------------------
     def _object(self, live: LiveSchema, name: str) -> CompiledObject:
@@ -65,6 +68,23 @@ class RecordService:
         if obj is None:
             raise RecordNotFound(f'there is no object "{name}"')
         return obj
+
+    @contextmanager
+    def _writing(self, pending: _Pending) -> Iterator[Connection]:
+        """A write transaction that remembers its pending events, so writes nested in it can join."""
+        with write_transaction(self.engine) as conn:
+            self._open[id(conn)] = pending
+            try:
+                yield conn
+            finally:
+                self._open.pop(id(conn), None)
+
+    def _joined(self, conn: Connection) -> _Pending:
+        pending = self._open.get(id(conn))
+        if pending is None:
+            raise RuntimeError("a nested write needs the connection of a record write in progress "
+                               "(the conn of a hook's context or of an in_transaction event)")
+        return pending
 
     def _finish(self, pending: _Pending) -> None:
         self.bus.emit_after_commit(pending.events)
@@ -120,7 +140,7 @@ class RecordService:
                      all_or_nothing: bool, single: bool) -> BulkResult:
         pending = _Pending()
         try:
-            with write_transaction(self.engine) as conn:
+            with self._writing(pending) as conn:
                 result = self._insert(conn, actor, object_name, rows, all_or_nothing, single, pending)
         except IntegrityError as exc:
             raise self._explain_integrity(actor, object_name, rows, [None] * len(rows), exc) from exc
@@ -231,7 +251,7 @@ class RecordService:
             expected_version = token if expected_version is None else expected_version
         pending = _Pending()
         try:
-            with write_transaction(self.engine) as conn:
+            with self._writing(pending) as conn:
                 record = self._update(conn, actor, object_name, record_id, changes, expected_version, pending)
         except IntegrityError as exc:
             raise self._explain_integrity(actor, object_name, [changes], [row_access.safe_id(record_id)], exc) from exc
@@ -242,7 +262,7 @@ class RecordService:
                     all_or_nothing: bool = True) -> BulkResult:
         """Each update is ``{"id": ..., "version": ... (optional), field: value, ...}``."""
         pending, result, failed = _Pending(), BulkResult(), []
-        with write_transaction(self.engine) as conn:
+        with self._writing(pending) as conn:
             for i, item in enumerate(updates):
                 try:
                     with conn.begin_nested():
@@ -298,12 +318,41 @@ class RecordService:
                                                   previous, changed))
         return self.hooks.redacted(actor, live.compiled, obj, [after])[0]
 
+    # --- writing inside another write's transaction --------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction of the caller's own that :meth:`create_in`/:meth:`update_in` join (a
+        scheduled or manually run workflow acts in one): it commits or rolls back as a whole, and the
+        after-commit events of the writes in it fire after it commits."""
+        pending = _Pending()
+        with self._writing(pending) as conn:
+            yield conn
+        self._finish(pending)
+
+    def create_in(self, conn: Connection, actor: Actor, object_name: str, data: Mapping[str, Any]) -> Record:
+        """Create a record inside the transaction of a write in progress (``conn`` from a hook or an
+        in_transaction event): the whole pipeline runs, the new record commits or rolls back with the
+        outer write, and its after-commit events fire after the outer commit. Used by same-transaction
+        workflow actions and after-save scripts."""
+        return self._insert(conn, actor, object_name, [data], True, True, self._joined(conn)).records[0]
+
+    def update_in(self, conn: Connection, actor: Actor, object_name: str, record_id: Any,
+                  changes: Mapping[str, Any], *, expected_version: int | None = None) -> Record:
+        """Update a record inside the transaction of a write in progress (see :meth:`create_in`)."""
+        return self._update(conn, actor, object_name, record_id, changes, expected_version, self._joined(conn))
+
+    def bulk_create_in(self, conn: Connection, actor: Actor, object_name: str,
+                       rows: Sequence[Mapping[str, Any]]) -> BulkResult:
+        """:meth:`bulk_create` (partial mode) inside a write in progress (``conn`` of :meth:`write`):
+        imports commit a chunk's records and their per-row outcomes in one transaction."""
+        return self._insert(conn, actor, object_name, rows, False, False, self._joined(conn))
+
     # --- deleting ------------------------------------------------------------------------
     def delete(self, actor: Actor, object_name: str, record_id: Any, *,
                expected_version: int | None = None) -> dict[str, list[int]]:
         """Move to the recycle bin (with cascades); returns the ids deleted per object."""
         pending = _Pending()
-        with write_transaction(self.engine) as conn:
+        with self._writing(pending) as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
             row = row_access.load(conn, live, obj, record_id, lock=True)
@@ -341,7 +390,7 @@ class RecordService:
     def restore(self, actor: Actor, object_name: str, record_id: Any) -> Record:
         """Bring a record back from the recycle bin with the details deleted along with it."""
         pending = _Pending()
-        with write_transaction(self.engine) as conn:
+        with self._writing(pending) as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
             row = row_access.load(conn, live, obj, record_id, deleted=True, lock=True)
@@ -365,7 +414,7 @@ class RecordService:
     def purge(self, actor: Actor, object_name: str, record_id: Any) -> dict[str, list[int]]:
         """Remove a record in the recycle bin for good (details that cascade go with it)."""
         pending = _Pending()
-        with write_transaction(self.engine) as conn:
+        with self._writing(pending) as conn:
             live = self.cache.get(conn)
             obj = self._object(live, object_name)
             row = row_access.load(conn, live, obj, record_id, deleted=True, lock=True)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..storage.platform_tables import user
+from ..storage.engine import write_transaction
 from . import security_log
 from .users import USER_COLUMNS, User, as_utc, load_user
 
@@ -74,7 +75,7 @@ class CredentialService:
 
     def set_totp(self, user_id: int, secret: str | None) -> None:
         """Turn the second factor on (with a secret the user proved they hold) or off."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             email = conn.execute(sa.select(user.c.email).where(user.c.id == user_id)).scalar_one()
             conn.execute(user.update().where(user.c.id == user_id).values(totp_secret=secret))
             security_log.record(conn, security_log.TWO_FACTOR_CHANGED, actor_id=user_id, subject=email,

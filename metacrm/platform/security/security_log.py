@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..storage.platform_tables import security_log
 from ..storage.store import utcnow
+from ..storage.engine import write_transaction
 
 LOGIN_SUCCEEDED = "login_succeeded"
 LOGIN_FAILED = "login_failed"
@@ -60,7 +61,7 @@ def record(conn_or_engine: Connection | Engine, event: str, *, actor_id: int | N
     row = dict(at=utcnow(), actor_id=actor_id, event=event, subject=subject[:254], ip=(ip or "")[:64],
                detail=detail or {})
     if isinstance(conn_or_engine, Engine):
-        with conn_or_engine.begin() as conn:
+        with write_transaction(conn_or_engine) as conn:
             conn.execute(security_log.insert().values(**row))
     else:
         conn_or_engine.execute(security_log.insert().values(**row))

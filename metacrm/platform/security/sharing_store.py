@@ -23,6 +23,7 @@ from ..errors import Conflict, NotFound, Unprocessable
 from ..records.hooks import WriteContext
 from ..storage.platform_tables import record_deny, record_share, record_team, user
 from ..storage.store import utcnow
+from ..storage.engine import write_transaction
 from . import security_log
 
 KINDS = {"shares": record_share, "team": record_team, "denies": record_deny}
@@ -66,7 +67,7 @@ class SharingStore:
                "created_by": actor_id}
         added, _ = EVENTS[kind]
         try:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 self._require_user(conn, values.get("user_id"))
                 if kind == "shares" and self._duplicate_share(conn, row):
                     raise Conflict("This record is already shared with them; remove that share first to change it")
@@ -80,7 +81,7 @@ class SharingStore:
     def remove(self, kind: str, object_name: str, record_id: int, grant_id: int, *, actor_id: int | None) -> None:
         table = KINDS[kind]
         _, removed = EVENTS[kind]
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             found = conn.execute(sa.select(table).where(table.c.id == grant_id, table.c.object == object_name,
                                                         table.c.record_id == record_id)).mappings().first()
             if found is None:

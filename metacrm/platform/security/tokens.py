@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from ..errors import NotFound, Unprocessable
 from ..storage.platform_tables import api_token, user
 from ..storage.store import utcnow
+from ..storage.engine import write_transaction
 from . import security_log
 from .users import USER_COLUMNS, User, as_utc, load_user
 
@@ -86,7 +87,7 @@ class TokenService:
                 "path": "expires_at", "message": "must be in the future"}])
         prefix = secrets.token_hex(4)
         token_text = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             owner = conn.execute(sa.select(user.c.email).where(user.c.id == user_id)).scalar()
             if owner is None:
                 raise NotFound(f"no user with id {user_id}")
@@ -117,7 +118,7 @@ class TokenService:
                 return None
             owner = load_user(conn, owner_row)
         if info.last_used_at is None or info.last_used_at <= now - USE_RECORD_INTERVAL:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 conn.execute(api_token.update().where(api_token.c.id == info.id).values(last_used_at=now))
                 security_log.record(conn, security_log.TOKEN_USED, actor_id=owner.id, subject=owner.email, ip=ip,
                                     detail={"token_id": info.id})
@@ -135,7 +136,7 @@ class TokenService:
 
         Revoking twice is harmless and keeps the first revocation time.
         """
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             row = conn.execute(sa.select(*_TOKEN_COLUMNS).where(api_token.c.id == token_id)).first()
             # Someone else's token answers like a missing one: ids are not a way to probe.
             if row is None or (by_user is not None and not by_user.is_admin and by_user.id != row.user_id):

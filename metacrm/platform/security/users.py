@@ -17,6 +17,7 @@ from metacrm.metadata.names import did_you_mean
 from ..errors import Conflict, NotFound, Unprocessable
 from ..storage.platform_tables import login_attempt, user, user_role
 from ..storage.store import utcnow
+from ..storage.engine import write_transaction
 from . import security_log
 from .role_names import check_defined, split_admin
 
@@ -103,7 +104,7 @@ class UserService:
         _check_password(password)
         wants_admin, role_set = self._assignable(roles)
         is_admin = is_admin or wants_admin
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             if conn.execute(sa.select(user.c.id).where(user.c.email == email)).first():
                 raise Conflict(f"a user with email {email} already exists")
             now = utcnow()
@@ -145,14 +146,14 @@ class UserService:
 
     def disable(self, email: str, *, actor_id: int | None = None) -> None:
         """Stop the user signing in, with a password or any token; their records stay theirs."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             user_id = self._require_id(conn, email)
             conn.execute(user.update().where(user.c.id == user_id).values(is_active=False))
             security_log.record(conn, security_log.USER_DISABLED, actor_id=actor_id, subject=_normalise(email))
 
     def set_password(self, email: str, password: str, *, actor_id: int | None = None) -> None:
         _check_password(password)
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             user_id = self._require_id(conn, email)
             conn.execute(user.update().where(user.c.id == user_id).values(
                 password_hash=_hasher.hash(password), password_changed_at=utcnow()))
@@ -166,7 +167,7 @@ class UserService:
         ``admin`` is False (the REST API, where the list is the whole truth); None leaves the flag as is.
         """
         wants_admin, role_set = self._assignable(roles)
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             current = self._locked(conn, user.c.id == user_id, f"no user with id {user_id}")
             now_admin = True if wants_admin else (current.is_admin if admin is None else admin)
             self._change_roles(conn, current, now_admin, role_set, actor_id)
@@ -175,7 +176,7 @@ class UserService:
     def grant_role(self, email: str, role: str, *, actor_id: int | None = None) -> User:
         """Add one role (``admin``: make an administrator); granting a role held already changes nothing."""
         wants_admin, role_set = self._assignable([role])
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             current = self._locked(conn, user.c.email == _normalise(email), f"no user with email {_normalise(email)}")
             self._change_roles(conn, current, current.is_admin or wants_admin, current.roles | role_set, actor_id)
         return self.get(current.id)  # type: ignore[return-value]
@@ -183,7 +184,7 @@ class UserService:
     def revoke_role(self, email: str, role: str, *, actor_id: int | None = None) -> User:
         """Take one role away (``admin``: the administrator flag); a role the user lacks is an error."""
         role = role.strip()
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             current = self._locked(conn, user.c.email == _normalise(email), f"no user with email {_normalise(email)}")
             held = sorted(current.roles | ({ADMIN_ROLE} if current.is_admin else set()))
             if role not in held:
@@ -267,7 +268,7 @@ class UserService:
                 ok = False
             found = load_user(conn, row) if ok else None
         if found is None:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 conn.execute(login_attempt.insert().values(email=email, ip=ip[:64], at=now, succeeded=False))
                 security_log.record(conn, security_log.LOGIN_FAILED, subject=email, ip=ip)
             return None
@@ -289,7 +290,7 @@ class UserService:
     def _record_success(self, email: str, user_id: int, ip: str, now: dt.datetime) -> None:
         """Reset the failure window and log the sign-in, unless one was recorded in the last minute
         with no failure since (which is what keeps HTTP Basic from writing on every request)."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             latest = conn.execute(sa.select(login_attempt.c.at, login_attempt.c.succeeded)
                                   .where(login_attempt.c.email == email)
                                   .order_by(login_attempt.c.at.desc(), login_attempt.c.id.desc()).limit(1)).first()

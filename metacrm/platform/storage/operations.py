@@ -340,5 +340,6 @@ def drop_index(ctx: ApplyContext, op: Operation) -> None:
 @handles("change_picklist")
 @handles("update_field")
 @handles("update_roles")
+@handles("update_reports")
 def metadata_only(ctx: ApplyContext, op: Operation) -> None:
     """Labels, choices, help text, required, roles...: the new version is the change."""

@@ -262,3 +262,8 @@ pack_record = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("pack", "object", "external_id", name="uq_metacrm_pack_record_external"),
 )
+
+from ..files import tables as _files_tables  # noqa: E402,F401  (metacrm_file, migration 0008)
+from ..logic import settings_table as _settings_table  # noqa: E402,F401  (metacrm_setting, migration 0007)
+from ..imports import tables as _imports_tables  # noqa: E402,F401  (import runs and rows, migration 0013)
+from ..privacy import tables as _privacy_tables  # noqa: E402,F401  (metacrm_legal_hold, migration 0014)

@@ -11,9 +11,15 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
-from . import account_views, auth_views, errors, i18n, session, shell
+from . import account_views, api_docs_views, auth_views, errors, i18n, session, shell
 from . import csv_export, kanban_views, list_views, search_views
 from . import inline_views, lookup_views, record_views
+from . import approval_views
+from . import notification_views, workflow_run_views
+from . import public_forms
+from . import conversion_views
+from . import dashboard_views, report_builder, report_views
+from . import import_views
 from .context import template_context
 
 API_PREFIX = "/api/"
@@ -26,7 +32,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _csrf_for_pages() -> None:
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and not request.path.startswith(API_PREFIX):
+        # Public forms (/f/...) carry a session-less signed token of their own (see public_guard).
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and not request.path.startswith(API_PREFIX) \
+                and not request.path.startswith(public_forms.PREFIX):
             csrf.protect()
 
     session.init_app(app)
@@ -40,6 +48,16 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(kanban_views.bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(record_views.bp)
+    app.register_blueprint(approval_views.bp)  # state buttons and approval decisions on record pages
+    app.register_blueprint(public_forms.bp)  # /f/<object>/<form>: anonymous web-to-lead/case
+    app.register_blueprint(conversion_views.bp)  # the lead page's Convert button
+    app.register_blueprint(report_builder.bp)  # /reports/new, /reports/<name>/edit (before /reports/<name>)
+    app.register_blueprint(report_views.bp)  # /reports (docs/reports.md)
+    app.register_blueprint(dashboard_views.bp)  # /dashboards
     app.register_blueprint(inline_views.bp)
     app.register_blueprint(lookup_views.bp)
+    app.register_blueprint(api_docs_views.bp)
+    app.register_blueprint(notification_views.bp)  # the bell and /notifications
+    app.register_blueprint(workflow_run_views.bp)  # /admin/workflows/runs, for admins
+    app.register_blueprint(import_views.bp)  # /o/<object>/import wizard and /imports/<run> (docs/import.md)
     errors.init_app(app)

@@ -28,7 +28,7 @@ bp = Blueprint("web_inline", __name__)
 def _editable(ctx: RecordContext, name: str) -> type[RecordForm]:
     form_cls = ctx.form_class("update")
     slot = form_cls.slots.get(name)
-    if slot is None or not slot.editable or not ctx.allows("update"):
+    if slot is None or not slot.inline_editable or not ctx.allows("update"):
         raise Forbidden(_("This field cannot be edited here."), object=ctx.obj.name, fields=[name])
     return form_cls
 
@@ -38,7 +38,7 @@ def _display(ctx: RecordContext, record: Mapping[str, Any], name: str, *, saved:
     labels = lookup_labels(ctx, ctx.obj, [record])
     users = user_names(ctx.platform, [record.get(k) for k in ("owner", "created_by", "updated_by")])
     return render_template("web/records/_field.html", ctx=ctx, record=record, slot=form_cls.slots[name],
-                           editable=ctx.allows("update") and form_cls.slots[name].editable, saved=saved,
+                           editable=ctx.allows("update") and form_cls.slots[name].inline_editable, saved=saved,
                            value=show(ctx.obj, name, record, labels=labels, users=users))
 
 

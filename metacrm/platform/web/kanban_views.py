@@ -92,7 +92,12 @@ def board(object_name: str) -> Any:
         columns, error = [], exc.detail
     return render_template("web/kanban/board.html", obj=ctx.obj, by=by, picklists=picklists, columns=columns,
                            money=money, error=error, can_update=may(ctx, "update"), state=state,
-                           card_columns=state.columns, ctx=ctx, format_currency=format_currency)
+                           card_columns=state.columns, ctx=ctx, format_currency=format_currency, words=card_words())
+
+
+def card_words() -> dict[str, str]:
+    """The words on every card, translated once per board (the title goes into ``move`` per card)."""
+    return {"drag": _("Drag to move"), "move": _("Move %(title)s to…")}
 
 
 def _columns(ctx: Context, state: ListState, by: FieldDef, money: Column | None) -> list[BoardColumn]:
@@ -101,7 +106,7 @@ def _columns(ctx: Context, state: ListState, by: FieldDef, money: Column | None)
         params.pop(key, None)
     params["group_by"] = [by.name]
     params["agg"] = ["count"] + ([f"sum:{money.name}"] if money else [])
-    groups = ctx.reader.list(ctx.actor, ctx.obj.name, params).groups or []
+    groups = ctx.list(ctx.obj.name, params).groups or []
     counts = {(g.get(by.name) or NO_VALUE): g for g in groups}
     columns = [BoardColumn(o.value, o.label, o.color) for o in by.options if o.active or o.value in counts]
     if NO_VALUE in counts:
@@ -116,16 +121,23 @@ def _columns(ctx: Context, state: ListState, by: FieldDef, money: Column | None)
         page_state = ListState(state.obj, state.view, state.columns, state.sort, state.q,
                                {**state.filters, **({by.name: [column.value]} if column.value else
                                                     {f"{by.name}__isnull": ["true"]})})
-        page = ctx.reader.list(ctx.actor, ctx.obj.name, page_state.query_params(
-            count=False, limit=CARDS_PER_COLUMN, extra_fields=extra))
+        page = ctx.list(ctx.obj.name, page_state.query_params(count=False, limit=CARDS_PER_COLUMN,
+                                                               extra_fields=extra))
         column.cards = page.records
     names = resolve_names(ctx, state.columns, [r for c in columns for r in c.cards])
+    formats = _card_formats(ctx, state.columns)
     for column in columns:
-        column.cards = [card(ctx, state.columns, r, names, money) for r in column.cards]
+        column.cards = [card(ctx, formats, r, names, money) for r in column.cards]
     return columns
 
 
-def card(ctx: Context, columns: list[Column], record: dict[str, Any], names: cells.Names,
+def _card_formats(ctx: Context, columns: list[Column]) -> list[cells.CellFormat]:
+    """The formatters of the values a card lists (every column but the title), built once per board."""
+    name_field = ctx.obj.definition.name_field
+    return cells.cell_formats(ctx.obj, [c for c in columns if c.name != name_field])
+
+
+def card(ctx: Context, formats: list[cells.CellFormat], record: dict[str, Any], names: cells.Names,
          money: Column | None, error: str = "") -> dict[str, Any]:
     """What a card shows: its title, a few labelled values, and what a move needs (id, version)."""
     name_field = ctx.obj.definition.name_field
@@ -133,8 +145,8 @@ def card(ctx: Context, columns: list[Column], record: dict[str, Any], names: cel
     return {
         "id": record["id"], "version": record.get("version"), "error": error,
         "title": str(title) if title not in (None, "") else f"{ctx.obj.definition.label} #{record['id']}",
-        "fields": [(c.label, cells.html(ctx.obj, c, record, names)) for c in columns if c.name != name_field
-                   and record.get(c.name) not in (None, "")],
+        "fields": [(f.column.label, f.html(record, names)) for f in formats
+                   if record.get(f.column.name) not in (None, "")],
         "amount": str(record.get(money.name) or 0) if money else "",
     }
 
@@ -162,8 +174,9 @@ def move(object_name: str) -> Any:
         except PlatformError:
             return render_template("web/kanban/_error_card.html", error=error), status
     names = resolve_names(ctx, columns, [record])
-    return render_template("web/kanban/_card.html", c=card(ctx, columns, record, names, money, error), obj=ctx.obj,
-                           by=by, can_update=True), status
+    return render_template("web/kanban/_card.html", c=card(ctx, _card_formats(ctx, columns), record, names, money,
+                                                           error), obj=ctx.obj,
+                           by=by, can_update=True, words=card_words()), status
 
 
 def _move_error(exc: PlatformError, by: FieldDef) -> str:

@@ -26,7 +26,8 @@ from .lists.filters import control_for, describe
 from .lists.page import (COUNT_CAP, Context, Row, context_for, listable_columns, may, name_column, platform, read_page,
                          resolve_names, state_for)
 from .lists.saved_views import SavedViews
-from .lists.state import ListState, sortable
+from .lists.state import MAX_BACK, ListState, sortable
+from .lists.table import row_cells
 from .session import current_actor
 
 bp = Blueprint("web_lists", __name__, template_folder="templates")
@@ -41,13 +42,33 @@ MAX_BULK = 200
 def list_page(object_name: str) -> Any:
     ctx = context_for(platform(), current_actor(), object_name)
     views, state = state_for(ctx, request.args)
-    data = _results(ctx, state)
+    data = _results(ctx, state, count=request.args.get("count") == "1")
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "list-results":
         response = platform_response(render_template("web/lists/_results.html", **data))
     else:
         response = platform_response(render_template("web/lists/list.html", views=views, **data))
     response.headers["HX-Push-Url"] = state.url()
     return response
+
+
+@bp.get("/o/<object_name>/count")
+@login_required
+def list_count(object_name: str) -> Any:
+    """"1–50 of 1,234" for the list with this query string: fetched by the page after it is shown.
+
+    Counting walks every matching row (up to the cap), often more work than the page itself,
+    so the page is sent without it and htmx asks for it here (``hx-trigger="load"``).
+    """
+    ctx = context_for(platform(), current_actor(), object_name)
+    _views, state = state_for(ctx, request.args)
+    try:
+        total = read_page(ctx, state, count=True, limit=0).total or 0
+    except QueryError:
+        total = 0
+    start = state.page_index * state.view.page_size
+    last = min(start + state.view.page_size, total)
+    return render_template("web/lists/_count.html", total=total, count_cap=COUNT_CAP, first=start + 1 if last > start
+                           else 0, last=last)
 
 
 def platform_response(body: str) -> Any:
@@ -57,35 +78,61 @@ def platform_response(body: str) -> Any:
 
 
 def _results(ctx: Context, state: ListState, *, message: str = "", message_kind: str = "success",
-             row_errors: dict[int, str] | None = None) -> dict[str, Any]:
-    """Everything ``_results.html`` shows: rows, headers, filters, paging, and any error of the query."""
+             row_errors: dict[int, str] | None = None, count: bool = False) -> dict[str, Any]:
+    """Everything ``_results.html`` shows: rows, headers, filters, paging, and any error of the query.
+
+    The total is counted only when asked (``count``) or when the page itself tells it (the
+    last page); otherwise the page names ``count_url``, which the browser fetches after it.
+    """
     error, page = "", None
     try:
-        page = read_page(ctx, state)
+        page = read_page(ctx, state, count=count)
     except QueryError as exc:
         details = [f"{e.get('parameter')}: {e.get('message')}" for e in exc.errors] or [exc.detail]
         error = "; ".join(details)
     records = page.records if page else []
     names = resolve_names(ctx, state.columns, records)
     link = name_column(ctx, state)
-    rows = [Row(r["id"], [cells.html(ctx.obj, c, r, names) for c in state.columns], r,
-                (row_errors or {}).get(r["id"], "")) for r in records]
-    by_name = {c.name: c for c in listable_columns(ctx)}
+    link_index = next((i for i, c in enumerate(state.columns) if c.name == link), -1)
+    formats = cells.cell_formats(ctx.obj, state.columns)
+    errors = row_errors or {}
+    d = ctx.obj.definition
+    rows = [Row(r["id"], row_cells(formats, link_index, r, names, f"/o/{d.name}/{r['id']}", f"{d.label} #{r['id']}",
+                                   errors.get(r["id"], "")), r, errors.get(r["id"], "")) for r in records]
+    all_columns = listable_columns(ctx)
+    by_name = {c.name: c for c in all_columns}
     view_filters = [describe(k, v, by_name) for k, v in state.view.filters.items() if k != "q" or not v]
     if state.view.filters.get("q"):
         view_filters.append(_('Search "%(q)s"', q=state.view.filters["q"]))
     start = state.page_index * state.view.page_size
+    total = page.total if page else 0
+    if page and total is None and not page.next_cursor and len(state.back) < MAX_BACK:
+        total = start + len(rows)  # the last page: everything before it was full pages
     return {
         "ctx": ctx, "obj": ctx.obj, "state": state, "rows": rows, "link_column": link, "error": error,
-        "total": page.total if page else 0, "count_cap": COUNT_CAP, "next_url": state.next_url(page.next_cursor) if page and page.next_cursor
+        "total": total, "count_cap": COUNT_CAP, "count_url": _sibling_url(ctx, state, "count")
+        if total is None else None, "next_url": state.next_url(page.next_cursor) if page and page.next_cursor
         else None, "previous_url": state.previous_url(), "first": start + 1 if rows else 0, "last": start + len(rows),
         "controls": {c.name: control_for(c, ctx.schema) for c in state.columns}, "sortable": sortable,
-        "all_columns": listable_columns(ctx), "view_filters": view_filters, "message": message,
+        "words": _column_words(),
+        "all_columns": all_columns, "view_filters": view_filters, "message": message,
         "message_kind": message_kind, "can_create": may(ctx, "create"), "can_update": may(ctx, "update"),
         "can_delete": may(ctx, "delete"), "bulk_fields": _bulk_fields(ctx), "kanban_field": kanban_field(ctx),
         "clear_url": state.url(q=None, cursor=None, **{k: None for k in state.filters}),
-        "export_url": state.url().replace(f"/o/{ctx.obj.name}", f"/o/{ctx.obj.name}/export.csv", 1),
+        "export_url": _sibling_url(ctx, state, "export.csv"), "count_link": state.url(count="1"),
     }
+
+
+def _column_words() -> dict[str, str]:
+    """Words the table repeats per column or row, translated once per page (labels go in with ``format``)."""
+    return {"sort": _("sort"), "filter": _("Filter"), "filter_by": _("Filter by %(label)s"), "any": _("Any"),
+            "range_from": _("%(label)s from"), "range_to": _("%(label)s to"), "min": _("min"), "max": _("max"),
+            "select_row": _("Select row %(id)s")}
+
+
+def _sibling_url(ctx: Context, state: ListState, path: str) -> str:
+    """The URL of ``/o/<object>/<path>`` for the list on screen (same query string)."""
+    return state.url().replace(f"/o/{ctx.obj.name}", f"/o/{ctx.obj.name}/{path}", 1)
 
 
 def _bulk_fields(ctx: Context) -> list[Any]:
@@ -154,7 +201,7 @@ def bulk_edit(object_name: str) -> Any:
         message += " " + ngettext("%(num)d record was not changed — see the highlighted row.",
                                   "%(num)d records were not changed — see the highlighted rows.", len(failed))
     data = _results(ctx, state, message=message, message_kind="warning" if failed else "success",
-                    row_errors=failed)
+                    row_errors=failed, count=True)  # a bulk change: the new total at once
     return render_template("web/lists/_results.html", **data)
 
 
@@ -185,7 +232,7 @@ def bulk_delete(object_name: str) -> Any:
         message += " " + ngettext("%(num)d record could not be deleted — see the highlighted row.",
                                   "%(num)d records could not be deleted — see the highlighted rows.", len(failed))
     data = _results(ctx, state, message=message, message_kind="warning" if failed else "success",
-                    row_errors=failed)
+                    row_errors=failed, count=True)  # a bulk change: the new total at once
     return render_template("web/lists/_results.html", **data)
 
 

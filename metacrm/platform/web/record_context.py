@@ -93,13 +93,16 @@ def title_of(obj: CompiledObject, record: Mapping[str, Any]) -> str:
     return str(value)
 
 
-def lookup_labels(ctx: RecordContext, obj: CompiledObject, records: Iterable[Mapping[str, Any]]) -> Labels:
-    """Titles of the records that ``records``' lookups point at, read as the actor (unreadable ones absent)."""
+def lookup_labels(ctx: RecordContext, obj: CompiledObject, records: Iterable[Mapping[str, Any]],
+                  only: Iterable[str] | None = None) -> Labels:
+    """Titles of the records that ``records``' lookups point at, read as the actor (unreadable ones absent);
+    ``only``: the fields shown (a related list needs no title for the columns it does not show)."""
     wanted: dict[str, set[int]] = {}
     rows = list(records)
+    shown = set(only) if only is not None else None
     for f in obj.fields.values():
         d = f.definition
-        if d.type in REFERENCE_TYPES and d.target:
+        if d.type in REFERENCE_TYPES and d.target and (shown is None or d.name in shown):
             wanted.setdefault(d.target, set()).update(r[d.name] for r in rows if isinstance(r.get(d.name), int))
     return titles(ctx, wanted)
 
@@ -113,7 +116,8 @@ def titles(ctx: RecordContext, wanted: Mapping[str, set[int]]) -> Labels:
             continue
         chosen = sorted(ids)[:MAX_LABELS]
         try:
-            page = reader.list(ctx.actor, target, {"id__in": ",".join(map(str, chosen)), "limit": str(len(chosen))})
+            page = reader.list(ctx.actor, target, {"id__in": ",".join(map(str, chosen)), "limit": str(len(chosen))},
+                               live=ctx.live)  # the page's schema: no second version check
         except (Forbidden, PlatformError):
             continue  # the actor may not read the target: ids stay ids
         for record in page.records:

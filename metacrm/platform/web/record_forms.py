@@ -34,10 +34,16 @@ class SummaryItem:
 
 
 def prefill(form_cls: type[RecordForm], args: Mapping[str, Any]) -> dict[str, Any]:
-    """Form data from a query string (``?account=5`` from a related list's "New"): editable fields only."""
+    """Form data for a new record: the fields' literal defaults (a picklist shows its default value, as
+    the record service would store it), then the query string (``?account=5`` from a related list's
+    "New"); editable fields only. Expression defaults (``"=today()"``) are left to the service."""
     data: dict[str, Any] = {}
     for name, slot in form_cls.slots.items():
-        if not slot.editable or name not in args:
+        default = slot.definition.default if slot.definition is not None else None
+        if slot.editable and name not in args and default is not None and slot.spec.kind != "file" \
+                and not (isinstance(default, str) and default.startswith("=")):
+            data[slot.attr] = slot.spec.to_form(default)
+        if not slot.editable or name not in args or slot.spec.kind == "file":
             continue
         raw = args.getlist(name) if hasattr(args, "getlist") else [args[name]]
         if slot.spec.kind == "multiselect":

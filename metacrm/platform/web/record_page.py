@@ -74,16 +74,18 @@ def related_lists(ctx: RecordContext, record: Mapping[str, Any]) -> list[Related
         try:
             page = ctx.platform.records.reader.related(
                 ctx.actor, ctx.obj.name, record["id"], child.name,
-                {"via": relation.field, "limit": str(RELATED_ROWS), "count": "true", "sort": "-id"})
+                {"via": relation.field, "limit": str(RELATED_ROWS), "count": "true", "sort": "-id"}, live=ctx.live)
         except PlatformError:
             continue
         title = child.definition.plural_label
         if relation.object in repeated:
             title = f"{title} ({child.fields[relation.field].definition.label})"
         sub = RecordContext(ctx.platform, ctx.actor, ctx.live, child, ctx.layout, hidden)
+        columns = _columns(child, relation.field, hidden)
         lists.append(RelatedList(
-            obj=child, field=relation.field, title=title, columns=_columns(child, relation.field, hidden),
-            rows=page.records, total=page.total, labels=lookup_labels(sub, child, page.records),
+            obj=child, field=relation.field, title=title, columns=columns,
+            rows=page.records, total=page.total, labels=lookup_labels(sub, child, page.records,
+                                                                      only=[name for name, _ in columns]),
             can_create=sub.allows("create") and sub.allows("create", (relation.field,)),
             view_all_url=f"/o/{child.name}?{urlencode({relation.field: record['id']})}",
             new_url=f"/o/{child.name}/new?{urlencode({relation.field: record['id']})}"))

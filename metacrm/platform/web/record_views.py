@@ -20,13 +20,16 @@ from metacrm.metadata.layouts import highlights
 
 from ..errors import Forbidden
 from ..records.deletion import delete_impact
+from ..files.serving import record_file
 from ..records.errors import DeleteRestricted, RecordInvalid, VersionConflict
 from .forms import RecordForm
+from .forms import files as file_inputs
 from .forms.display import show
 from .nav import remember_recent
 from .record_context import RecordContext, context_for, lookup_labels, titles, user_names
 from .record_forms import SummaryItem, clone_data, prefill, prepare_choices, refuse_forged, show_errors
 from .record_page import related_lists, timeline
+from .record_summary import summary_for
 
 bp = Blueprint("web_records", __name__)
 MAX_BLOCKERS_SHOWN = 10
@@ -38,8 +41,9 @@ def record_url(object_name: str, record_id: int) -> str:
 
 def _form_page(ctx: RecordContext, form: RecordForm, *, mode: str, record: Mapping[str, Any] | None = None,
                summary: list[SummaryItem] | None = None, conflict: str | None = None, status: int = 200,
-               source: Mapping[str, Any] | None = None) -> Any:
+               source: Mapping[str, Any] | None = None, sent_files: Mapping[str, Any] | None = None) -> Any:
     prepare_choices(ctx, form, record)
+    form.file_states = file_inputs.states(type(form), ctx.platform.files, ctx.actor, record, sent_files)
     shown = record or source or {}
     labels = lookup_labels(ctx, ctx.obj, [shown]) if shown else {}
     users = user_names(ctx.platform, [shown.get(k) for k in ("owner", "created_by", "updated_by")])
@@ -57,15 +61,20 @@ def new(object_name: str) -> Any:
     form_cls = ctx.form_class("create")
     if request.method == "GET":
         return _form_page(ctx, form_cls(data=prefill(form_cls, request.args)), mode="new")
+    file_inputs.prepare_request(request, form_cls, ctx.platform.files)
     form = form_cls()
     refuse_forged(ctx, form_cls)
+    uploads = file_inputs.collect(request, form_cls, ctx.platform.files, ctx.actor)
     try:
-        record = ctx.platform.records.create(ctx.actor, object_name, form.record_data())
+        if uploads.errors:  # the file was refused: nothing is saved, the rest of the input stays
+            raise RecordInvalid(_("The file was not accepted."), [])
+        record = ctx.platform.records.create(ctx.actor, object_name, {**form.record_data(), **uploads.values})
     except RecordInvalid as exc:
-        return _form_page(ctx, form, mode="new", summary=show_errors(form, exc.field_errors), status=422)
+        return _form_page(ctx, form, mode="new", summary=show_errors(form, [*exc.field_errors, *uploads.errors]),
+                          status=422, sent_files=uploads.values)
     except Forbidden as exc:
         return _form_page(ctx, form, mode="new", summary=[SummaryItem(_("Not saved"), exc.detail, None)],
-                          status=403)
+                          status=403, sent_files=uploads.values)
     flash(_("%(label)s “%(title)s” was created.", label=ctx.label, title=ctx.title(record)), "success")
     if request.form.get("save_and_new"):
         return redirect(f"/o/{object_name}/new")
@@ -83,10 +92,12 @@ def view(object_name: str, record_id: int) -> Any:
     labels = lookup_labels(ctx, ctx.obj, [record])
     users = user_names(ctx.platform, [record.get(k) for k in ("owner", "created_by", "updated_by")])
     key_fields = [n for n in highlights(ctx.obj.definition, ctx.layout) if n in form_cls.slots]
+    summary = summary_for(ctx, record, request.args)  # the object's configured record page (Customer 360), if any
     return render_template(
         "web/records/view.html", ctx=ctx, obj=ctx.obj, record=record, form_cls=form_cls, title=ctx.title(record),
         key_fields=key_fields, can_edit=can_edit, can_delete=ctx.allows("delete"),
-        can_clone=ctx.allows("create"), related=related_lists(ctx, record), timeline=timeline(ctx, record_id),
+        can_clone=ctx.allows("create"), timeline=timeline(ctx, record_id), summary=summary,
+        related=summary.related if summary is not None else related_lists(ctx, record),
         display=lambda name: show(ctx.obj, name, record, labels=labels, users=users))
 
 
@@ -99,23 +110,31 @@ def edit(object_name: str, record_id: int) -> Any:
     form_cls = ctx.form_class("update")
     if request.method == "GET":
         return _form_page(ctx, form_cls(data=form_cls.initial(record)), mode="edit", record=record)
+    file_inputs.prepare_request(request, form_cls, ctx.platform.files)
     form = form_cls(data=form_cls.initial(record))
     form.keep_read_only(record)
     refuse_forged(ctx, form_cls)
+    uploads = file_inputs.collect(request, form_cls, ctx.platform.files, ctx.actor)
     try:
-        saved = ctx.platform.records.update(ctx.actor, object_name, record_id, form.record_data(),
+        if uploads.errors:
+            raise RecordInvalid(_("The file was not accepted."), [])
+        saved = ctx.platform.records.update(ctx.actor, object_name, record_id,
+                                            {**form.record_data(), **uploads.values},
                                             expected_version=request.form.get("version") or record["version"])
     except RecordInvalid as exc:
-        return _form_page(ctx, form, mode="edit", record=record, summary=show_errors(form, exc.field_errors),
-                          status=422)
+        return _form_page(ctx, form, mode="edit", record=record,
+                          summary=show_errors(form, [*exc.field_errors, *uploads.errors]), status=422,
+                          sent_files=uploads.values)
     except VersionConflict:
         message = _("Someone else saved this %(label)s while you were editing it. Your changes are still below "
                     "but were not saved: open the latest version in a new tab, then save again here.",
                     label=ctx.label)
-        return _form_page(ctx, form, mode="edit", record=record, conflict=message, status=409)
+        return _form_page(ctx, form, mode="edit", record=record, conflict=message, status=409,
+                          sent_files=uploads.values)
     except Forbidden as exc:
         return _form_page(ctx, form, mode="edit", record=record,
-                          summary=[SummaryItem(_("Not saved"), exc.detail, None)], status=403)
+                          summary=[SummaryItem(_("Not saved"), exc.detail, None)], status=403,
+                          sent_files=uploads.values)
     flash(_("%(label)s “%(title)s” was saved.", label=ctx.label, title=ctx.title(saved)), "success")
     return redirect(record_url(object_name, record_id))
 
@@ -129,6 +148,15 @@ def clone(object_name: str, record_id: int) -> Any:
     ctx.require("create")
     form_cls = ctx.form_class("create")
     return _form_page(ctx, form_cls(data=clone_data(form_cls, record)), mode="clone", source=record)
+
+
+@bp.get("/o/<object_name>/<int:record_id>/file/<name>")
+@login_required
+def download(object_name: str, record_id: int, name: str) -> Any:
+    """A file field's file, read through the record as this user sees it (404 when they cannot)."""
+    ctx = context_for(object_name)
+    record = ctx.platform.records.get(ctx.actor, object_name, record_id)
+    return record_file(ctx.platform.files, ctx.obj, record, name)
 
 
 class DeleteForm(FlaskForm):

@@ -44,8 +44,9 @@ def test_each_type_gets_its_widget(app: Any, contact: Any) -> None:
     assert kinds["tags"] == "multiselect" and "multiple" in html["tags"]
     assert kinds["account"] == "lookup" and 'data-url="/o/contact/lookup/account"' in html["account"]
     assert 'data-create-url="/o/contact/lookup/account/new"' in html["account"]
-    assert kinds["bio"] == "textarea" and "<textarea" in html["bio"]
-    assert kinds["ref"] == "display" and kinds["doc"] == "display"  # autonumber; files have no upload store
+    assert kinds["bio"] == "textarea" and "<textarea" in html["bio"] and 'data-widget="rich-text"' in html["bio"]
+    assert kinds["ref"] == "display"  # autonumber
+    assert kinds["doc"] == "file" and 'type="file"' in html["doc"] and form.has_files()
     assert kinds["created_at"] == "display" and form.slots["owner"].read_only
     form, html = render(app, account)
     assert form.slots["revenue"].spec.addon == "$" and 'type="number"' in html["revenue"]

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 
 from metacrm.platform.records.actor import SYSTEM
 from tests.conftest import fld, make_object
@@ -40,12 +41,20 @@ def titles(html: str) -> list[str]:
     return re.findall(r'<a href="/o/deal/\d+">(Deal \d+)</a>', html)
 
 
-def test_the_default_view_lists_fifty_newest_with_a_count(browser: Any, deals: Any) -> None:
+def count_of(browser: Any, html: str) -> str:
+    """What the count fills in once the page asked for it (htmx, ``hx-trigger="load"``)."""
+    url = re.search(r'id="list-count"[^>]* hx-get="([^"]+)" hx-trigger="load"', html).group(1).replace("&amp;", "&")
+    return browser.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+
+
+def test_the_default_view_lists_fifty_newest_then_counts(browser: Any, deals: Any) -> None:
     response = browser.get("/o/deal")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert len(rows_of(html)) == 50
-    assert "1–50 of 120" in html
+    assert "1–50 of …" in html  # the page is sent without counting every match ...
+    assert count_of(browser, html) == "1–50 of 120"  # ... which the count request then tells
+    assert "1–50 of 120" in browser.get("/o/deal?count=1").get_data(as_text=True)  # counted when asked (no script)
     assert 'aria-sort="descending"' not in html  # updated_at is not a column
     assert 'href="/o/deal/new"' in html and 'href="/o/deal/kanban?by=stage"' in html
     assert "Notes" not in re.search(r"<thead.*?</thead>", html, re.S).group(0)  # long text: not a default column
@@ -88,10 +97,11 @@ def test_keyset_pages_forward_and_back(browser: Any, deals: Any) -> None:
     html = browser.get("/o/deal?sort=amount").get_data(as_text=True)
     next_url = re.search(r'href="([^"]+)"[^>]*rel="next"', html).group(1).replace("&amp;", "&")
     page2 = browser.get(next_url).get_data(as_text=True)
-    assert titles(page2)[0] == "Deal 051" and "51–100 of 120" in page2
+    assert titles(page2)[0] == "Deal 051" and count_of(browser, page2) == "51–100 of 120"
     next3 = re.search(r'href="([^"]+)"[^>]*rel="next"', page2).group(1).replace("&amp;", "&")
     page3 = browser.get(next3).get_data(as_text=True)
-    assert titles(page3)[0] == "Deal 101" and "101–120 of 120" in page3 and 'rel="next"' not in page3
+    assert titles(page3)[0] == "Deal 101" and "101–120 of 120" in page3 and 'rel="next"' not in page3  # the last page
+    assert 'hx-trigger="load"' not in page3  # knows its total without a count
     prev = re.search(r'href="([^"]+)"[^>]*rel="prev"', page3).group(1).replace("&amp;", "&")
     assert titles(browser.get(prev).get_data(as_text=True))[0] == "Deal 051"
     prev1 = re.search(r'href="([^"]+)"[^>]*rel="prev"', page2).group(1).replace("&amp;", "&")
@@ -172,3 +182,23 @@ def test_the_empty_state_explains_how_to_start(app: Any, browser: Any) -> None:
 
 def test_unknown_objects_are_404(browser: Any) -> None:
     assert browser.get("/o/nothing").status_code == 404
+
+
+def test_a_sort_on_a_range_filtered_field_pages_through_every_match(app: Any, browser: Any, deals: Any) -> None:
+    """``amount__gte`` leaves no empty amounts, so the sort needs no "empty last" term (PostgreSQL can then
+    read the field's index backwards) and keyset paging still visits every match once, in order."""
+    statements: list[str] = []
+    record = (lambda conn, cursor, statement, *args: statements.append(statement))
+    sa.event.listen(app.extensions["metacrm"].engine, "before_cursor_execute", record)
+    try:
+        html = browser.get("/o/deal?sort=-amount&amount__gte=2000").get_data(as_text=True)
+    finally:
+        sa.event.remove(app.extensions["metacrm"].engine, "before_cursor_execute", record)
+    page = next(s for s in statements if "FROM obj_deal" in s and "ORDER BY" in s)
+    assert "obj_deal.amount DESC" in page and "NULLS LAST" not in page.split("ORDER BY")[1].split(",")[0]
+    seen = titles(html)
+    while 'rel="next"' in html:
+        next_url = re.search(r'href="([^"]+)"[^>]*rel="next"', html).group(1).replace("&amp;", "&")
+        html = browser.get(next_url).get_data(as_text=True)
+        seen += titles(html)
+    assert seen == [f"Deal {i:03d}" for i in range(120, 19, -1)]  # amount = 100 × i ≥ 2000

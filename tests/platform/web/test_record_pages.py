@@ -183,3 +183,26 @@ def test_hidden_fields_never_reach_the_page_and_read_only_ones_are_disabled(app:
     assert str(stored["revenue"]) == "999.00" and stored["secret_notes"] == "TOPSECRET-42"
     assert client.get(f"/o/account/{acme['id']}/field/revenue/edit").status_code == 403
     assert client.get(f"/o/account/{acme['id']}/field/secret_notes/edit").status_code == 403
+
+
+
+def test_a_new_record_form_shows_the_fields_literal_defaults(app: Any, browser: Any) -> None:
+    from tests.conftest import fld, make_object
+
+    platform = app.extensions["metacrm"]
+    doc = {"objects": [make_object("ticket", fld("subject", required=True),
+                                   fld("status", "picklist", options=["New", "Open", "Closed"], default="Open",
+                                       required=True),
+                                   fld("urgent", "boolean", default=True),
+                                   fld("due", "date", default="=today() + days(3)"))]}
+    platform.metadata.apply(platform.metadata.plan(doc), author="test", confirm=True)
+
+    def selected(html: str) -> list[str]:
+        return re.findall(r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', html)
+
+    html = browser.get("/o/ticket/new").get_data(as_text=True)
+    assert [a or b for a, b in selected(html)] == ["Open"]
+    assert re.search(r'<input[^>]*checked[^>]*id="f-urgent"|<input[^>]*id="f-urgent"[^>]*checked', html)
+    assert re.search(r'<input[^>]*id="f-due"[^>]*>', html) and "today()" not in html  # expressions: the service's
+    html = browser.get("/o/ticket/new?status=Closed").get_data(as_text=True)
+    assert [a or b for a, b in selected(html)] == ["Closed"]  # the query string wins

@@ -19,6 +19,9 @@ from markupsafe import Markup, escape
 
 from metacrm.metadata.compiled import CompiledObject
 from metacrm.metadata.definitions import FieldDef
+from metacrm.metadata.field_types.scalar import RichTextType
+
+from .files import human_size
 
 EMPTY = Markup('<span class="text-body-secondary"><span aria-hidden="true">—</span>'
                '<span class="visually-hidden">{}</span></span>')
@@ -66,7 +69,16 @@ def show(obj: CompiledObject, name: str, record: Mapping[str, Any], *, labels: L
     if kind == "currency":
         code = record.get("currency_code") or f.currency or obj.definition.currency
         return escape(format_currency(value, code))
+    if kind == "file" and isinstance(value, Mapping) and record.get("id"):
+        return file_link(f"/o/{obj.name}/{record['id']}/file/{name}", value)
     return formatter(value, f)
+
+
+def file_link(url: str, value: Mapping[str, Any]) -> Markup:
+    """A stored file as a download link with its size (the route checks the reader may see the field)."""
+    return Markup('<a href="{}" class="app-file-link" download><i class="bi bi-paperclip" aria-hidden="true"></i> '
+                  '{}</a> <span class="text-body-secondary small">({})</span>').format(
+        url, value.get("name") or _("file"), human_size(value.get("size")))
 
 
 def _reference(target: str, value: Any, labels: Labels) -> Markup:
@@ -134,6 +146,18 @@ def _long(value: Any, f: FieldDef) -> Markup:
     return Markup('<div class="app-long-text">{}</div>').format(value)
 
 
+def _rich(value: Any, f: FieldDef) -> Markup:
+    """Stored rich text is sanitised on write; it is cleaned again here, so a value written before
+    sanitising existed (or straight into the table) can never become live markup."""
+    return Markup('<div class="app-rich-text">{}</div>').format(Markup(RichTextType.sanitise(str(value))))
+
+
+def rich_excerpt(value: Any, length: int = 120) -> str:
+    """The words of a rich-text value, shortened: for cells and snippets where markup has no place."""
+    words = RichTextType.plain_text(str(value or ""))
+    return words if len(words) <= length else words[:length].rstrip() + "…"
+
+
 def _file(value: Any, f: FieldDef) -> Markup:
     name = value.get("name") or value.get("key") if isinstance(value, Mapping) else value
     return Markup('<i class="bi bi-paperclip" aria-hidden="true"></i> {}').format(name)
@@ -149,5 +173,5 @@ FORMATTERS: dict[str, Callable[[Any, FieldDef], Markup]] = {
     "integer": _number, "decimal": _number, "percent": _percent, "currency": _number,
     "date": _date, "datetime": _datetime, "boolean": _boolean, "picklist": _picklist,
     "multi_picklist": _multi, "email": _email, "phone": _phone, "url": _url, "long_text": _long,
-    "rich_text": _long, "file": _file, "polymorphic_lookup": _polymorphic,
+    "rich_text": _rich, "file": _file, "polymorphic_lookup": _polymorphic,
 }

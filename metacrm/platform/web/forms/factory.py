@@ -29,21 +29,21 @@ from metacrm.metadata.definitions import FieldDef
 from metacrm.metadata.field_types import FIELD_TYPES
 from metacrm.metadata.layouts import LAYOUT_SYSTEM_FIELDS, LayoutDef
 
-from . import choices, dates, numbers, references, text
+from . import choices, dates, files, numbers, references, text
 from .base import WidgetSpec
 
 Builder = Callable[[FieldDef, CompiledObject], WidgetSpec]
 ATTR_PREFIX = "f_"
 CACHE_SIZE = 256
 
-#: The widget of each built-in field type; plugins add theirs with ``FormFactory.register``.
+#: The widget of each built-in field type; plugins add theirs with ``FormFactory.register`` (``rich_text``'s
+#: comes from the built-in plugin of that name, ``metacrm/plugins/builtin/rich_text.py``).
 DEFAULT_BUILDERS: dict[str, Builder] = {
     "text": lambda f, o: text.line(f),
     "email": lambda f, o: text.line(f),
     "url": lambda f, o: text.line(f),
     "phone": lambda f, o: text.line(f),
     "long_text": lambda f, o: text.area(f),
-    "rich_text": lambda f, o: text.area(f),
     "integer": lambda f, o: numbers.number(f),
     "decimal": lambda f, o: numbers.number(f),
     "percent": lambda f, o: numbers.percent(f),
@@ -56,7 +56,7 @@ DEFAULT_BUILDERS: dict[str, Builder] = {
     "lookup": lambda f, o: references.lookup(f, o.name),
     "master_detail": lambda f, o: references.lookup(f, o.name),
     "polymorphic_lookup": lambda f, o: references.display(f),
-    "file": lambda f, o: references.display(f),
+    "file": lambda f, o: files.upload(f),
 }
 
 
@@ -84,6 +84,11 @@ class FormSlot:
     def type(self) -> str:
         return self.definition.type if self.definition is not None else "system"
 
+    @property
+    def inline_editable(self) -> bool:
+        """Editable in place on the record page: files need the full form (a multipart post)."""
+        return self.editable and self.spec.kind != "file"
+
 
 @dataclass(frozen=True)
 class FormSection:
@@ -101,9 +106,17 @@ class RecordForm(FlaskForm):
     slots: ClassVar[Mapping[str, FormSlot]] = {}
     sections: ClassVar[tuple[FormSection, ...]] = ()
 
+    #: Per instance: what each file input shows besides itself (``files.states``), set by the view.
+    file_states: Mapping[str, Any] = {}
+
     def field(self, name: str) -> Any:
         """The bound WTForms field of a record field (None for a display-only one)."""
         return self._fields.get(ATTR_PREFIX + name)
+
+    @classmethod
+    def has_files(cls) -> bool:
+        """Whether the form posts ``multipart/form-data`` (it has a file input the actor may use)."""
+        return any(s.spec.kind == "file" and s.editable for s in cls.slots.values())
 
     @classmethod
     def editable(cls) -> tuple[str, ...]:
@@ -120,7 +133,7 @@ class RecordForm(FlaskForm):
         out = {}
         for name in only or self.editable():
             slot = self.slots.get(name)
-            if slot is not None and slot.editable:
+            if slot is not None and slot.editable and slot.spec.kind != "file":  # files: ``files.collect``
                 out[name] = slot.spec.to_record(self._fields[slot.attr].data)
         return out
 

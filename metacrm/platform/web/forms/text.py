@@ -28,8 +28,15 @@ def line(f: FieldDef) -> WidgetSpec:
 
 
 def area(f: FieldDef) -> WidgetSpec:
-    """Long and rich text: a text area (rich text is stored as sanitised HTML by the logic layer)."""
-    rows = 6 if f.type == "rich_text" else 4
+    """Long text: a text area."""
     field = TextAreaField(f.label, validators=validators_for(f, max_length=f.max_length), description=describe(f),
-                          render_kw={"rows": rows})
+                          render_kw={"rows": 4})
+    return WidgetSpec(field, "textarea")
+
+
+def rich(f: FieldDef) -> WidgetSpec:
+    """Rich text: a text area of HTML that ``records.js`` turns into the Trix editor; without JavaScript it
+    stays a text area. Either way the record service sanitises what arrives (``RichTextType``)."""
+    field = TextAreaField(f.label, validators=validators_for(f), description=describe(f),
+                          render_kw={"rows": 8, "data-widget": "rich-text"})
     return WidgetSpec(field, "textarea")

@@ -2,8 +2,11 @@
 
 One module for both so a list, a kanban card and an export always agree on
 what a value *says* (a picklist's label, a lookup's name, a localised date).
-HTML is built with ``markupsafe`` so every value is escaped; only the few
-tags produced here are markup.
+A page builds one :class:`CellFormat` per column with :func:`cell_formats`:
+what depends only on the column and the request's locale (option labels,
+badges, translated words, Babel patterns) is worked out there, once, and a
+cell only looks its value up — a list page formats hundreds of cells.
+HTML is escaped with ``markupsafe``; only the few tags produced here are markup.
 """
 
 from __future__ import annotations
@@ -11,9 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -21,6 +23,8 @@ from metacrm.metadata.compiled import CompiledObject
 from metacrm.metadata.definitions import FieldDef
 
 from ...query.fields import SYSTEM_FIELDS, value_definition
+from .locale_formats import LocaleFormats, request_formats
+from ..forms.display import rich_excerpt
 
 REFERENCE_TYPES = ("lookup", "master_detail")
 USER_COLUMNS = ("owner", "created_by", "updated_by")
@@ -28,6 +32,7 @@ NUMBER_TYPES = ("integer", "decimal", "currency", "percent")
 #: Text values a spreadsheet would run as a formula (OWASP "CSV injection"); exported with a leading '.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 120
+NUMBER = (Decimal, int, float)
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,22 @@ def column_of(obj: CompiledObject, name: str) -> Column | None:
         return Column(name, d.label, value_definition(d, compiled.field_type), d.type)
     if name in SYSTEM_FIELDS and name != "version":
         d = SYSTEM_FIELDS[name][0]
-        label = {"id": _("ID"), "created_at": _("Created"), "updated_at": _("Last modified"),
-                 "created_by": _("Created by"), "updated_by": _("Modified by"), "owner": _("Owner")}[name]
-        return Column(name, label, d, "user" if name in USER_COLUMNS else d.type)
+        return Column(name, _system_label(name), d, "user" if name in USER_COLUMNS else d.type)
     return None
+
+
+def _system_label(name: str) -> str:
+    if name == "id":
+        return _("ID")
+    if name == "created_at":
+        return _("Created")
+    if name == "updated_at":
+        return _("Last modified")
+    if name == "created_by":
+        return _("Created by")
+    if name == "updated_by":
+        return _("Modified by")
+    return _("Owner")
 
 
 @dataclass
@@ -72,89 +89,170 @@ class Names:
 
 NO_NAMES = Names({}, {})
 
-
-def currency_of(obj: CompiledObject, column: Column, record: Mapping[str, Any]) -> str:
-    if obj.definition.multi_currency and record.get("currency_code"):
-        return str(record["currency_code"])
-    return column.definition.currency or obj.definition.currency
+Record = Mapping[str, Any]
+Show = Callable[[Any, Record, Names], str]  # a non-empty value → its words
 
 
-def text(obj: CompiledObject, column: Column, record: Mapping[str, Any], names: Names = NO_NAMES,
+@dataclass(frozen=True)
+class CellFormat:
+    """One column's values in words (``text``), as a CSV writes them (``export``) and as markup (``html``)."""
+
+    column: Column
+    show: Show
+    show_export: Show
+    markup: Callable[[Any, Record, Names], str]  # a non-empty value → escaped HTML
+    empty_html: Markup
+
+    def text(self, record: Record, names: Names = NO_NAMES) -> str:
+        value = record.get(self.column.name)
+        return "" if _empty(value) else self.show(value, record, names)
+
+    def export(self, record: Record, names: Names = NO_NAMES) -> str:
+        """Numbers plain and dates ISO (any spreadsheet reads them); text that would run as a formula gets a '."""
+        value = record.get(self.column.name)
+        if _empty(value):
+            return ""
+        shown = self.show_export(value, record, names)
+        return shown if isinstance(value, (*NUMBER, dt.date)) else _safe_cell(shown)
+
+    def html(self, record: Record, names: Names = NO_NAMES) -> Markup:
+        value = record.get(self.column.name)
+        return self.empty_html if _empty(value) else Markup(self.markup(value, record, names))
+
+
+def cell_formats(obj: CompiledObject, columns: Iterable[Column],
+                 formats: LocaleFormats | None = None) -> list[CellFormat]:
+    """The formatters of a page's columns, for this request's locale unless ``formats`` says otherwise."""
+    formats = formats or request_formats()
+    empty = Markup('<span class="text-body-tertiary" aria-label="{}">—</span>').format(_("empty"))
+    return [_cell_format(obj, c, formats, empty) for c in columns]
+
+
+def cell_format(obj: CompiledObject, column: Column, formats: LocaleFormats | None = None) -> CellFormat:
+    return cell_formats(obj, [column], formats)[0]
+
+
+def text(obj: CompiledObject, column: Column, record: Record, names: Names = NO_NAMES,
          *, for_export: bool = False) -> str:
-    """The value as words and digits: what a cell reads, and what an export writes.
-
-    Exports keep numbers plain (``1234.5``, no grouping or symbol) and dates ISO,
-    so a spreadsheet reads them as numbers and dates in any locale; every other
-    exported text that a spreadsheet would run as a formula gets a leading ``'``.
-    """
-    shown = _text(obj, column, record, names, for_export)
-    value = record.get(column.name)
-    if for_export and not isinstance(value, (Decimal, int, float, dt.date)):
-        return _safe_cell(shown)
-    return shown
+    """One value as words and digits (an export's when ``for_export``); pages use :func:`cell_formats`."""
+    fmt = cell_format(obj, column)
+    return fmt.export(record, names) if for_export else fmt.text(record, names)
 
 
-def _text(obj: CompiledObject, column: Column, record: Mapping[str, Any], names: Names, for_export: bool) -> str:
-    value = record.get(column.name)
-    if value is None or value == "" or value == []:
-        return ""
+def html(obj: CompiledObject, column: Column, record: Record, names: Names = NO_NAMES) -> Markup:
+    """One value as cell markup: links for lookups and contacts, badges for choices, icons for yes/no."""
+    return cell_format(obj, column).html(record, names)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _cell_format(obj: CompiledObject, column: Column, formats: LocaleFormats, empty: Markup) -> CellFormat:
+    show = _shower(obj, column, formats, for_export=False)
+    return CellFormat(column, show, _shower(obj, column, formats, for_export=True), _marker(column, show), empty)
+
+
+def _shower(obj: CompiledObject, column: Column, formats: LocaleFormats, *, for_export: bool) -> Show:
+    """The function that turns one non-empty value of ``column`` into words."""
     d, kind = column.definition, column.kind
     if kind == "user":
-        return names.users.get(int(value), f"#{value}")
+        return lambda v, r, names: names.users.get(int(v), f"#{v}")
     if kind in REFERENCE_TYPES:
-        return names.records.get((d.target or "", int(value)), f"#{value}")
+        target = d.target or ""
+        return lambda v, r, names: names.records.get((target, int(v)), f"#{v}")
     if d.type == "boolean":
-        return _("Yes") if value else _("No")
-    if d.type == "picklist":
-        return _option_label(d, str(value))
-    if d.type == "multi_picklist":
-        return ", ".join(_option_label(d, str(v)) for v in value)
+        yes, no = _("Yes"), _("No")
+        return lambda v, r, names: yes if v else no
+    if d.type in ("picklist", "multi_picklist"):
+        labels = {o.value: o.label for o in d.options}
+        if d.type == "picklist":
+            return lambda v, r, names: labels.get(str(v), str(v))
+        return lambda v, r, names: ", ".join(labels.get(str(x), str(x)) for x in v)
+    if d.type == "rich_text":  # the words only: markup has no place in a cell or a CSV column
+        return lambda v, r, names: rich_excerpt(v)
     if for_export:
-        if isinstance(value, (dt.date, dt.datetime)):
-            return value.isoformat()
-        if isinstance(value, (Decimal, int, float)):
-            return str(value)
-    if d.type == "currency" and isinstance(value, (Decimal, int, float)):
-        return format_currency(value, currency_of(obj, column, record))
-    if d.type == "percent":
-        return f"{format_decimal(value)} %"
-    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
-        return format_decimal(value) if kind != "id" and column.name != "id" else str(value)
-    if isinstance(value, dt.datetime):
-        return format_datetime(value, "short")
-    if isinstance(value, dt.date):
-        return format_date(value, "medium")
-    if isinstance(value, (dict, list)):
-        return str(value.get("name", "")) if isinstance(value, dict) else ", ".join(map(str, value))
+        return _export_value
+    is_id = kind == "id" or column.name == "id"
+    currency = _currency_of(obj, column)
+
+    def show(value: Any, record: Record, names: Names) -> str:
+        if isinstance(value, NUMBER) and not isinstance(value, bool):
+            if d.type == "currency":
+                return formats.currency(value, currency(record))
+            if d.type == "percent":
+                return f"{formats.decimal(value)} %"
+            return str(value) if is_id else formats.decimal(value)
+        if d.type == "percent":
+            return f"{formats.decimal(value)} %"
+        if isinstance(value, dt.datetime):
+            return formats.datetime(value)
+        if isinstance(value, dt.date):
+            return formats.date(value)
+        if isinstance(value, dict):
+            return str(value.get("name", ""))
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return str(value)
+
+    return show
+
+
+def _export_value(value: Any, record: Record, names: Names) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, NUMBER):
+        return str(value)
+    if isinstance(value, dict):
+        return str(value.get("name", ""))
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
     return str(value)
 
 
-def html(obj: CompiledObject, column: Column, record: Mapping[str, Any], names: Names = NO_NAMES) -> Markup:
-    """The value as cell markup: links for lookups and contacts, badges for choices, icons for yes/no."""
-    value = record.get(column.name)
-    if value is None or value == "" or value == []:
-        return Markup('<span class="text-body-tertiary" aria-label="{}">—</span>').format(_("empty"))
+def _currency_of(obj: CompiledObject, column: Column) -> Callable[[Record], str]:
+    """The currency code of a money value: the record's own on multi-currency objects, else the field's."""
+    fixed = column.definition.currency or obj.definition.currency
+    if not obj.definition.multi_currency:
+        return lambda record: fixed
+    return lambda record: str(record.get("currency_code") or fixed)
+
+
+def _marker(column: Column, show: Show) -> Callable[[Any, Record, Names], str]:
+    """The function that turns one non-empty value of ``column`` into escaped HTML."""
     d, kind = column.definition, column.kind
-    shown = text(obj, column, record, names)
     if d.type == "boolean":
-        icon = "check-circle-fill text-success" if value else "dash-circle text-body-tertiary"
-        return Markup('<i class="bi bi-{}" aria-hidden="true"></i><span class="visually-hidden">{}</span>').format(
-            icon, shown)
-    if d.type == "picklist":
-        return badge(d, str(value))
-    if d.type == "multi_picklist":
-        return Markup(" ").join(badge(d, str(v)) for v in value)
+        yes, no = (_icon(icon, show(flag, {}, NO_NAMES)) for icon, flag in
+                   (("check-circle-fill text-success", True), ("dash-circle text-body-tertiary", False)))
+        return lambda v, r, names: yes if v else no
+    if d.type in ("picklist", "multi_picklist"):
+        badges = {o.value: str(badge(d, o.value)) for o in d.options}
+        one = (lambda v: badges.get(v) or str(badge(d, v)))
+        if d.type == "picklist":
+            return lambda v, r, names: one(str(v))
+        return lambda v, r, names: " ".join(one(str(x)) for x in v)
     if kind in REFERENCE_TYPES and d.target:
-        return Markup('<a href="/o/{}/{}">{}</a>').format(d.target, int(value), shown)
+        prefix = f'<a href="/o/{escape(d.target)}/'
+        return lambda v, r, names: f'{prefix}{int(v)}">{escape(show(v, r, names))}</a>'
     if d.type == "email":
-        return Markup('<a href="mailto:{}">{}</a>').format(value, shown)
+        return lambda v, r, names: f'<a href="mailto:{escape(v)}">{escape(show(v, r, names))}</a>'
     if d.type == "phone":
-        return Markup('<a href="tel:{}">{}</a>').format(str(value).replace(" ", ""), shown)
-    if d.type == "url" and str(value).lower().startswith(("http://", "https://")):
-        return Markup('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>').format(value, shown)
-    if len(shown) > MAX_TEXT:
-        return Markup('<span title="{}">{}…</span>').format(shown, shown[:MAX_TEXT])
-    return escape(shown)
+        return lambda v, r, names: f'<a href="tel:{escape(str(v).replace(" ", ""))}">{escape(show(v, r, names))}</a>'
+
+    def plain(value: Any, record: Record, names: Names) -> str:
+        shown = show(value, record, names)
+        if d.type == "url" and str(value).lower().startswith(("http://", "https://")):
+            return f'<a href="{escape(value)}" rel="noopener noreferrer" target="_blank">{escape(shown)}</a>'
+        if len(shown) > MAX_TEXT:
+            return f'<span title="{escape(shown)}">{escape(shown[:MAX_TEXT])}…</span>'
+        return str(escape(shown))
+
+    return plain
+
+
+def _icon(icon: str, words: str) -> str:
+    return str(Markup('<i class="bi bi-{}" aria-hidden="true"></i><span class="visually-hidden">{}</span>').format(
+        icon, words))
 
 
 def badge(d: FieldDef, value: str) -> Markup:
@@ -166,13 +264,6 @@ def badge(d: FieldDef, value: str) -> Markup:
         return Markup('<span class="badge app-choice" style="background-color:{};color:{}">{}</span>').format(
             color, _contrast(color), label)
     return Markup('<span class="badge app-choice text-bg-light border">{}</span>').format(label)
-
-
-def _option_label(d: FieldDef, value: str) -> str:
-    for option in d.options:
-        if option.value == value:
-            return option.label
-    return value
 
 
 def _safe_cell(value: str) -> str:

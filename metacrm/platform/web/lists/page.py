@@ -9,11 +9,12 @@ so a lookup to a record the user may not read shows its number, not its name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable, Iterable, Mapping
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_app_context
 
 from metacrm.metadata.compiled import CompiledObject, CompiledSchema
 from metacrm.metadata.list_views import VIEW_SYSTEM_FIELDS, ViewDef, views_of
@@ -22,6 +23,7 @@ from ...errors import PlatformError
 from ...records.actor import Actor
 from ...records.hooks import AccessRequest
 from ...records.reading import Page
+from ...schema_cache import LiveSchema
 from ...storage.platform_tables import user as user_table
 from .cells import REFERENCE_TYPES, USER_COLUMNS, Column, Names, column_of
 from .saved_views import PREFIX, SavedView, SavedViews
@@ -36,27 +38,44 @@ class Context:
 
     platform: Any
     actor: Actor
-    schema: CompiledSchema
+    live: LiveSchema
     obj: CompiledObject
     visible: tuple[str, ...]  # the columns this actor may read, in definition order
 
     @property
+    def schema(self) -> CompiledSchema:
+        return self.live.compiled
+
+    @property
     def reader(self) -> Any:
         return self.platform.records.reader
+
+    def list(self, object_name: str, params: Mapping[str, Any], **options: Any) -> Page:
+        """``RecordReader.list`` as this actor, in the schema version this request started with."""
+        return self.reader.list(self.actor, object_name, params, live=self.live, **options)
+
+
+def live_schema(platform: Any) -> LiveSchema:
+    """The compiled schema of this request: the metadata version is checked once per request, not per read."""
+    if not has_app_context():
+        return platform.metadata.current()
+    if "metacrm_live" not in g:
+        g.metacrm_live = platform.metadata.current()
+    return g.metacrm_live
 
 
 def context_for(platform: Any, actor: Actor, object_name: str) -> Context:
     """The object as this actor sees it; 404 for an unknown object, 403 without read access."""
     from ...records.errors import RecordNotFound
 
-    live = platform.metadata.current()
+    live = live_schema(platform)
     obj = live.compiled.object(object_name)
     if obj is None:
         raise RecordNotFound(f'there is no object "{object_name}"')
     platform.records.hooks.check(AccessRequest("read", actor, obj, schema=live.compiled))
     hidden = platform.records.hooks.unqueryable_fields(actor, live.compiled, obj)
     fields = [n for n in obj.fields if n not in hidden]
-    return Context(platform, actor, live.compiled, obj, tuple([*fields, *VIEW_SYSTEM_FIELDS]))
+    return Context(platform, actor, live, obj, tuple([*fields, *VIEW_SYSTEM_FIELDS]))
 
 
 def may(ctx: Context, action: str) -> bool:
@@ -70,8 +89,13 @@ def may(ctx: Context, action: str) -> bool:
 @dataclass
 class Views:
     shared: list[ViewDef]
-    personal: list[SavedView]
     current: ViewDef
+    load_personal: Callable[[], list[SavedView]]
+
+    @cached_property
+    def personal(self) -> list[SavedView]:
+        """The user's own views: read only when shown (the view picker) or opened, not for every htmx swap."""
+        return self.load_personal()
 
 
 def choose_view(ctx: Context, key: str | None) -> Views:
@@ -79,15 +103,15 @@ def choose_view(ctx: Context, key: str | None) -> Views:
     shared = [v for v in views_of(ctx.obj.definition) if v.shared_with(ctx.actor.roles, is_admin=ctx.actor.is_admin)]
     if not shared:  # every view is shared with other roles: this user still gets the derived one
         shared = [_fallback(ctx)]
-    personal = SavedViews(ctx.platform.engine).list(ctx.actor.id, ctx.obj.name) if ctx.actor.id else []
-    default = next((v for v in shared if v.default), shared[0])
-    current = default
+    views = Views(shared, shared[0], lambda: SavedViews(ctx.platform.engine).list(ctx.actor.id, ctx.obj.name)
+                  if ctx.actor.id else [])
+    default = views.current = next((v for v in shared if v.default), shared[0])
     if key and key.startswith(PREFIX):
-        found = next((v for v in personal if v.key == key), None)
-        current = found.as_view(default.page_size) if found else default
+        found = next((v for v in views.personal if v.key == key), None)
+        views.current = found.as_view(default.page_size) if found else default
     elif key:
-        current = next((v for v in shared if v.name == key), default)
-    return Views(shared, personal, current)
+        views.current = next((v for v in shared if v.name == key), default)
+    return views
 
 
 def _fallback(ctx: Context) -> ViewDef:
@@ -107,8 +131,8 @@ COUNT_CAP = 10_000
 
 def read_page(ctx: Context, state: ListState, *, count: bool = True, extra_fields: Iterable[str] = (),
               limit: int | None = None) -> Page:
-    return ctx.reader.list(ctx.actor, ctx.obj.name, state.query_params(
-        count=count, extra_fields=tuple(extra_fields), limit=limit), count_cap=COUNT_CAP)
+    return ctx.list(ctx.obj.name, state.query_params(count=count, extra_fields=tuple(extra_fields), limit=limit),
+                    count_cap=COUNT_CAP)
 
 
 def resolve_names(ctx: Context, columns: list[Column], records: list[Mapping[str, Any]]) -> Names:
@@ -136,8 +160,7 @@ def _record_names(ctx: Context, target: str, ids: list[int]) -> dict[tuple[str, 
     if not obj or not name_field or not ids:
         return {}
     try:
-        page = ctx.reader.list(ctx.actor, target, {"id__in": ",".join(map(str, ids)), "fields": name_field,
-                                                   "limit": str(len(ids))})
+        page = ctx.list(target, {"id__in": ",".join(map(str, ids)), "fields": name_field, "limit": str(len(ids))})
     except PlatformError:  # no read access to the target, or its name field is hidden: numbers it is
         return {}
     return {(target, r["id"]): str(r[name_field]) for r in page.records if r.get(name_field) not in (None, "")}
@@ -156,13 +179,12 @@ def platform() -> Any:
 
 @dataclass
 class Row:
-    """One record as the table shows it."""
+    """One record as the table shows it: ``cells`` is the markup of its cells (see ``table.row_cells``)."""
 
     id: int
-    cells: list[Any]
+    cells: Any
     record: Mapping[str, Any]
     error: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def name_column(ctx: Context, state: ListState) -> str | None:

@@ -19,6 +19,7 @@ from metacrm.metadata.list_views import DEFAULT_SORT, ViewDef
 
 from ...storage.platform_tables import saved_view
 from ...storage.store import utcnow
+from ...storage.engine import write_transaction
 
 PREFIX = "my:"
 MAX_PER_OBJECT = 50
@@ -73,7 +74,7 @@ class SavedViews:
         t = saved_view
         now = utcnow()
         label = label.strip()[:120]
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             found = conn.execute(sa.select(t.c.id).where(t.c.user_id == user_id, t.c.object == object_name,
                                                          t.c.label == label)).first()
             if found:
@@ -90,7 +91,7 @@ class SavedViews:
 
     def delete(self, user_id: int, object_name: str, view_id: int) -> bool:
         t = saved_view
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             done = conn.execute(sa.delete(t).where(t.c.id == view_id, t.c.user_id == user_id,
                                                    t.c.object == object_name))
         return done.rowcount == 1

@@ -1,4 +1,5 @@
-// Record forms and pages: Tom Select for lookups and multi-selects, inline-edit niceties, error focus.
+// Record forms and pages: Tom Select for lookups and multi-selects, Trix for rich text, inline-edit niceties,
+// error focus.
 (function () {
   "use strict";
 
@@ -72,7 +73,38 @@
     return ts;
   }
 
+  // Rich text: Trix (served from /vendor/trix) replaces the text area, writing its HTML into a hidden
+  // input of the same name; without JavaScript the text area stays. The server sanitises either way.
+  if (typeof Trix !== "undefined") {
+    // Emit the tags the server's allow-list keeps: paragraphs, h2 headings, <s> for strike-through.
+    Trix.config.blockAttributes.default.tagName = "p";
+    Trix.config.blockAttributes.heading1.tagName = "h2";
+    Trix.config.textAttributes.strike.tagName = "s";
+    // Files belong in file fields (checked and stored by the server), not inside the text.
+    document.addEventListener("trix-file-accept", function (event) { event.preventDefault(); });
+  }
+
+  function initRichText(area) {
+    if (typeof Trix === "undefined" || area.disabled) { return; }
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = area.name;
+    input.id = area.id + "-html";
+    input.value = area.value;
+    var editor = document.createElement("trix-editor");
+    editor.setAttribute("input", input.id);
+    editor.id = area.id;
+    editor.className = "trix-content form-control app-rich-editor" + (area.classList.contains("is-invalid") ? " is-invalid" : "");
+    ["aria-describedby", "aria-invalid", "aria-required"].forEach(function (name) {
+      if (area.hasAttribute(name)) { editor.setAttribute(name, area.getAttribute(name)); }
+    });
+    var label = area.id && document.querySelector('label[for="' + area.id + '"]');
+    if (label) { editor.setAttribute("aria-label", label.textContent.replace("*", "").trim()); }
+    area.replaceWith(input, editor);
+  }
+
   function initWidgets(root) {
+    root.querySelectorAll('textarea[data-widget="rich-text"]').forEach(initRichText);
     if (typeof TomSelect === "undefined") { return; }
     root.querySelectorAll('select[data-widget="lookup"]:not(.tomselected)').forEach(function (el) {
       if (!el.disabled) { initLookup(el); }
