@@ -1,4 +1,4 @@
-"""``metacrm pack ...``: list, inspect, install, upgrade and uninstall packs.
+"""``metacrm pack ...``: list, inspect, install, upgrade, uninstall and export packs.
 
 Thin on purpose: the work is in :mod:`metacrm.platform.packs`. Built-in packs
 (``metacrm/vertical_packs/<name>/``) are found by name; anything else is a
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import click
 
 from .cli import _print_plan, cli, friendly_errors, ready_platform
 from .metadata.packs import Version
-from .platform.packs import PackResult, PackService, builtin_packs, open_pack
+from .platform.packs import PackResult, PackService, builtin_packs, export, open_pack
 from .platform.runtime import Platform
 from .platform.storage import store
 
@@ -139,6 +140,31 @@ def upgrade_command(name_or_path: str, dry_run: bool, yes: bool, author: str) ->
 def uninstall_command(name: str, purge: bool, dry_run: bool, author: str) -> None:
     """Remove what pack NAME owns; its data is archived (restorable) unless --purge."""
     _report(service().uninstall(name, purge=purge, dry_run=dry_run, author=author))
+
+
+@pack_group.command("export")
+@click.argument("name")
+@click.option("--version", "version", required=True, help="The pack's version, e.g. 1.0.0.")
+@click.option("--label", default="", help="The pack's label (default: from NAME).")
+@click.option("--description", default="")
+@click.option("--object", "objects", multiple=True, help="Only this object (or the fields added to it); repeatable.")
+@click.option("--role", "roles", multiple=True, help="Only this role; repeatable.")
+@click.option("--out", default=None, help="A folder, or a file ending in .zip (default: ./NAME).")
+@friendly_errors
+def export_command(name: str, version: str, label: str, description: str, objects: tuple[str, ...],
+                   roles: tuple[str, ...], out: str | None) -> None:
+    """Export the admin's own customisations as pack NAME (objects, fields added to packs' objects, roles,
+    reports), with ``requires`` on the packs they build on; install it elsewhere with ``pack install``."""
+    only = bool(objects or roles)
+    files = service().export(name, version, label=label, description=description,
+                             objects=list(objects) if only else None, roles=list(roles) if only else None)
+    target = export.write(files, Path(out) if out else Path.cwd() / name)
+    for rel in sorted(files):
+        if rel != "pack.json":
+            click.echo(f"  {rel}")
+    for req, spec in (files["pack.json"].get("requires") or {}).items():
+        click.echo(f"  requires {req} {spec}")
+    click.echo(f"Exported {name} {version} to {target}.")
 
 
 def install_defaults(p: Platform, *, demo: bool = True) -> None:

@@ -12,6 +12,8 @@ from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.test_cli import Run, metacrm, ready  # noqa: F401  (fixtures)
 
 SMALL = {"name": "small", "fields": [{"name": "name", "type": "text"}]}
+BASE_CRM_VERSION = json.loads((Path(__file__).resolve().parents[1] / "metacrm" / "vertical_packs" / "base_crm"
+                               / "pack.json").read_text("utf-8"))["version"]
 
 
 def _pack(tmp_path: Path, version: str, objects: list[dict]) -> str:
@@ -54,7 +56,7 @@ def test_init_installs_base_crm_with_demo_once(metacrm: Run, monkeypatch: pytest
     monkeypatch.setenv("METACRM_INIT_PACKS", "base_crm")
     first = metacrm("init", "--admin-email", ADMIN_EMAIL, "--admin-password", ADMIN_PASSWORD)
     assert first.exit_code == 0, first.output
-    assert "Pack base_crm 1.0.0 installed with 1462 demo records." in first.output
+    assert f"Pack base_crm {BASE_CRM_VERSION} installed with 1462 demo records." in first.output
     again = metacrm("init", "--admin-email", ADMIN_EMAIL, "--admin-password", ADMIN_PASSWORD)
     assert again.exit_code == 0 and "Pack base_crm" not in again.output
     engine = sa.create_engine(database_url)
@@ -69,4 +71,24 @@ def test_init_bare_and_no_demo(metacrm: Run, monkeypatch: pytest.MonkeyPatch) ->
     assert bare.exit_code == 0 and "Pack" not in bare.output
     assert metacrm("pack", "list").output.count("installed") == 0
     no_demo = metacrm("init", "--no-demo")
-    assert no_demo.exit_code == 0 and "Pack base_crm 1.0.0 installed." in no_demo.output
+    assert no_demo.exit_code == 0 and f"Pack base_crm {BASE_CRM_VERSION} installed." in no_demo.output
+
+
+def test_export_the_admins_customisations_as_a_pack(ready: Run, tmp_path: Path) -> None:
+    assert ready("pack", "install", _pack(tmp_path, "1.0.0", [SMALL])).exit_code == 0
+    small = {**SMALL, "fields": [*SMALL["fields"], {"name": "colour", "type": "text"}]}  # an admin's field
+    note = {"name": "note", "fields": [{"name": "text", "type": "text"},
+                                       {"name": "small", "type": "lookup", "target": "small"}]}
+    change = tmp_path / "change.json"
+    change.write_text(json.dumps({"objects": [small, note]}), "utf-8")
+    assert ready("metadata", "apply", str(change), "--yes").exit_code == 0
+    out = tmp_path / "notes.zip"
+    result = ready("pack", "export", "notes", "--version", "1.0.0", "--label", "Notes", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "objects/note.json" in result.output and "extensions/small.json" in result.output
+    assert "requires tiny >=1.0.0" in result.output and f"Exported notes 1.0.0 to {out}." in result.output
+    only = ready("pack", "export", "notes", "--version", "1.0.0", "--object", "note", "--out", str(tmp_path / "n"))
+    assert only.exit_code == 0 and sorted(p.name for p in (tmp_path / "n").rglob("*.json")) == ["note.json",
+                                                                                               "pack.json"]
+    bad = ready("pack", "export", "notes", "--version", "1.0.0", "--object", "nothing")
+    assert bad.exit_code == 1 and '"nothing" is not an object' in bad.output

@@ -29,3 +29,16 @@ def test_the_docs_page_lists_every_object_operation_without_reaching_the_interne
     finally:
         context.close()
 
+
+
+def test_a_user_signed_in_with_the_form_reads_the_docs_without_a_password_prompt(
+        app: Any, live_server: str, signed_in: Any, admin_headers: dict[str, str]) -> None:
+    client = app.test_client()
+    deal = make_object("deal", fld("title", required=True))
+    assert client.put("/api/v1/metadata/objects/deal", json=deal, headers=admin_headers).status_code == 201
+    page = signed_in
+    page.click("#user-menu")
+    page.get_by_role("link", name="API documentation").click()
+    page.wait_for_selector(".opblock-summary-path", timeout=15000)
+    assert page.url == f"{live_server}/docs/api/"
+    assert "/api/v1/records/deal" in page.locator(".opblock-summary-path").all_inner_texts()
