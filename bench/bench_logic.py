@@ -7,7 +7,10 @@
   RecordService, measured as the difference against the same object without them
   (goal ≤ 1 ms);
 * the limit mechanisms: a warm worker round trip, worker start-up, the time to stop
-  a runaway script (in-process deadline and parent kill).
+  a runaway script (in-process deadline and parent kill);
+* after-save scripts on a save (an empty one, one that creates a follow-up task)
+  against the same save without scripts, and an API script call (trivial, and one
+  with a ``query()``), as median and p95.
 
 Prints a Markdown table of medians. Usage::
 
@@ -95,6 +98,50 @@ def bench_save(rows: list[tuple[str, str]], url: str, repeat: int) -> None:
     p.engine.dispose()
 
 
+def _p(samples: list[float]) -> str:
+    """Median and p95 in ms."""
+    p95 = statistics.quantiles(samples, n=20)[18]
+    return f"{statistics.median(samples) * 1000:.2f} ms (p95 {p95 * 1000:.2f} ms)"
+
+
+def bench_scripts(rows: list[tuple[str, str]], url: str, repeat: int) -> None:
+    from metacrm.platform.records.actor import SYSTEM
+    from metacrm.platform.runtime import Platform
+
+    p = Platform.from_url(url, migrate=True)
+    follow_up = "create('s_task', subject=concat('Follow up ', record.title), parent=record.id)"
+    objects = [
+        {"name": "s_plain", "fields": [{"name": "title", "type": "text"}]},
+        {"name": "s_empty", "fields": [{"name": "title", "type": "text"}],
+         "scripts": [{"name": "noop", "event": "after_save", "code": "seen = record.id"}]},
+        {"name": "s_follow", "fields": [{"name": "title", "type": "text"}],
+         "scripts": [{"name": "follow_up", "event": "after_save", "code": follow_up}]},
+        {"name": "s_task", "fields": [{"name": "subject", "type": "text"}, {"name": "parent", "type": "integer"}],
+         "scripts": [{"name": "one", "event": "api", "code": "result = 1"},
+                     {"name": "count", "event": "api", "code": "result = len(query('s_task', limit=10))"}]},
+    ]
+    p.metadata.apply(p.metadata.plan({"objects": objects}), author="bench", confirm=True)
+    names = ("s_plain", "s_empty", "s_follow")
+    for name in names:  # warm the worker and the caches
+        p.records.create(SYSTEM, name, {"title": "warm"})
+    samples: dict[str, list[float]] = {n: [] for n in (*names, "one", "count")}
+    for _ in range(repeat):  # interleaved so drift affects all alike
+        for name in names:
+            t = time.perf_counter()
+            p.records.create(SYSTEM, name, {"title": "x"})
+            samples[name].append(time.perf_counter() - t)
+        for script in ("one", "count"):
+            t = time.perf_counter()
+            p.scripts.run(script, SYSTEM, {})  # type: ignore[union-attr]
+            samples[script].append(time.perf_counter() - t)
+    rows.append(("record create, no script", _p(samples["s_plain"])))
+    rows.append(("record create + empty after-save script", _p(samples["s_empty"])))
+    rows.append(("record create + after-save script creating a task", _p(samples["s_follow"])))
+    rows.append(("API script `result = 1` (service call, no HTTP)", _p(samples["one"])))
+    rows.append(("API script with one query() of 10 rows", _p(samples["count"])))
+    p.engine.dispose()
+
+
 def bench_limits(rows: list[tuple[str, str]]) -> None:
     runner = ScriptRunner(Limits(seconds=0.5, cpu_seconds=1))
     t = time.perf_counter()
@@ -130,6 +177,7 @@ def main() -> None:
     if args.db == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp()}/bench_logic.db"
         bench_save(rows, url, args.repeat)
+        bench_scripts(rows, url, args.repeat)
     else:
         import uuid
         import sqlalchemy as sa
@@ -140,6 +188,7 @@ def main() -> None:
         try:
             sep = "&" if "?" in args.url else "?"
             bench_save(rows, f"{args.url}{sep}options=-csearch_path%3D{schema}", args.repeat)
+            bench_scripts(rows, f"{args.url}{sep}options=-csearch_path%3D{schema}", args.repeat)
         finally:
             with admin.connect() as c:
                 c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
