@@ -207,3 +207,16 @@ def test_the_convert_endpoint_answers_with_the_records_and_refuses_with_problem_
     post = spec["paths"]["/api/v1/records/lead/{id}/convert/convert"]["post"]
     assert {"account_id", "do_not_create_opportunity", "opportunity_name", "owner_id"} <= \
         set(post["requestBody"]["content"]["application/json"]["schema"]["properties"])
+
+
+def test_a_converted_leads_page_says_it_is_read_only_and_offers_no_edit(api: Any) -> None:
+    from tests.conftest import ADMIN_PASSWORD
+    from tests.platform.web.conftest import sign_in
+    lead = api.post("/api/v1/records/lead", json=ADA, headers=_headers("rep@example.com")).get_json()
+    sign_in(api, "rep@example.com", ADMIN_PASSWORD)
+    page = f"/o/lead/{lead['id']}"
+    assert 'id="edit-record"' in api.get(page).get_data(as_text=True)
+    api.post(f"/api/v1/records/lead/{lead['id']}/convert/convert", json={}, headers=_headers("rep@example.com"))
+    html = api.get(page).get_data(as_text=True)
+    assert 'id="edit-record"' not in html and 'id="record-locked"' in html and "was converted on" in html
+    assert api.get(f"{page}/edit").status_code == 302

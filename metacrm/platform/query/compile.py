@@ -166,17 +166,25 @@ def run_query(conn: Connection, live: LiveSchema, query: Query, *, deleted: str 
     """Run a parsed query: a page of rows (with the next cursor) or the groups, plus the count.
 
     ``access`` terms (record-level security) apply to the count, the groups and the page alike.
+    A first page that holds every match is its own count (no second statement: most related
+    lists and filtered lists are short).
     """
-    total = conn.execute(compile_count(query, live, deleted=deleted, access=access,
-                                       cap=None if query.grouped else count_cap)).scalar_one() \
-        if query.count else None
+    def count() -> int | None:
+        return conn.execute(compile_count(query, live, deleted=deleted, access=access,
+                                          cap=None if query.grouped else count_cap)).scalar_one() \
+            if query.count else None
+
     if query.grouped:
+        total = count()
         rows = conn.execute(compile_groups(query, live, deleted=deleted, access=access)).mappings().all()
         return QueryResult([], total, None, [_group_row(query, r) for r in rows])
     if query.limit == 0:
-        return QueryResult([], total, None, None)
+        return QueryResult([], count(), None, None)
     stmt = _select(query, live, deleted, query.limit + 1, sort_values=True, access=access)
     fetched = conn.execute(stmt).mappings().all()
+    whole = query.after is None and not query.offset and len(fetched) <= query.limit
+    total = (min(len(fetched), count_cap + 1) if count_cap is not None else len(fetched)) \
+        if whole and query.count else count()
     page = fetched[:query.limit]
     sort_keys = [SORT_LABEL.format(i) for i in range(len(query.sort))]
     next_cursor = None

@@ -95,9 +95,10 @@ class RecordReader:
 
     def related(self, actor: Actor, object_name: str, record_id: int, child_object: str,
                 params: Mapping[str, Any], *, today: dt.date | None = None, purpose: str = "",
-                live: LiveSchema | None = None) -> Page:
+                live: LiveSchema | None = None, parent_checked: bool = False) -> Page:
         """Children of one record: ``child_object`` records whose lookup points at it (``live``: the
-        schema the caller's page already holds, as for :meth:`list`)."""
+        schema the caller's page already holds, as for :meth:`list`; ``parent_checked``: the caller
+        has just read the parent as ``actor`` in that schema, so its read access is not checked again)."""
         live = live or self.cache.get()
         parent = live.compiled.object(object_name)
         if parent is None:
@@ -115,7 +116,8 @@ class RecordReader:
                 raise QueryError("unknown relation", errors=[{"parameter": "via", "message":
                                  f'{child_object} has no lookup "{via}" to {object_name}', "valid": []}])
         child = live.compiled.objects[child_object]
-        self.require_readable(live, actor, parent, record_id)
+        if not parent_checked:
+            self.require_readable(live, actor, parent, record_id)
         params[relations[0].field] = [str(record_id)]
         visible = self._visible(actor, live.compiled)
         query = parse_query(visible.objects[child.name], visible, params, today=today or dt.date.today())

@@ -103,9 +103,10 @@ class RecordService:
 
     # --- reading -------------------------------------------------------------------------
     def get(self, actor: Actor, object_name: str, record_id: Any, *, include_deleted: bool = False,
-            purpose: str = "") -> Record:
+            purpose: str = "", live: LiveSchema | None = None) -> Record:
+        """``live``: the schema the caller's request already holds (no second metadata version check)."""
         with self.engine.connect() as conn:
-            live = self.cache.get(conn)
+            live = live or self.cache.get(conn)
             obj = self._object(live, object_name)
             row = row_access.load(conn, live, obj, record_id, deleted=None if include_deleted else False)
             row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read")

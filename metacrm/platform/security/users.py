@@ -128,6 +128,15 @@ class UserService:
             row = conn.execute(sa.select(*USER_COLUMNS).where(user.c.id == user_id)).first()
             return load_user(conn, row) if row else None
 
+    def display_names(self, ids: Iterable[Any]) -> dict[int, str]:
+        """Names (or emails) of users, one statement for a page of owners and audit actors; unknown ids left out."""
+        wanted = sorted({i for i in ids if isinstance(i, int) and not isinstance(i, bool)})
+        if not wanted:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(user.c.id, user.c.name, user.c.email).where(user.c.id.in_(wanted))).all()
+        return {r.id: r.name or r.email for r in rows}
+
     def list(self) -> list[User]:
         """Every user, active or not, ordered by email."""
         with self.engine.connect() as conn:

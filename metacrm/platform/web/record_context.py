@@ -27,6 +27,7 @@ from ..runtime import Platform
 from ..schema_cache import LiveSchema
 from .forms import FORMS, RecordForm
 from .forms.display import Labels
+from .lists.page import live_schema
 from .session import current_actor
 
 MAX_LABELS = 200
@@ -74,7 +75,7 @@ class RecordContext:
 def context_for(object_name: str) -> RecordContext:
     """The context of ``object_name`` for this request; 404 for an unknown object, 403 when unreadable."""
     platform: Platform = current_app.extensions["metacrm"]
-    live = platform.metadata.current()
+    live = live_schema(platform)  # checked once per request, shared with the page's other reads
     obj = live.compiled.object(object_name)
     if obj is None:
         raise RecordNotFound(_('There is no object "%(name)s".', name=object_name))
@@ -127,9 +128,4 @@ def titles(ctx: RecordContext, wanted: Mapping[str, set[int]]) -> Labels:
 
 def user_names(platform: Platform, ids: Iterable[Any]) -> dict[int, str]:
     """Display names of users (audit actors, owners); unknown ids are left out."""
-    out = {}
-    for user_id in {i for i in ids if isinstance(i, int)}:
-        user = platform.users.get(user_id)
-        if user is not None:
-            out[user_id] = user.name or user.email
-    return out
+    return platform.users.display_names(ids)

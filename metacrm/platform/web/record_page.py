@@ -74,7 +74,8 @@ def related_lists(ctx: RecordContext, record: Mapping[str, Any]) -> list[Related
         try:
             page = ctx.platform.records.reader.related(
                 ctx.actor, ctx.obj.name, record["id"], child.name,
-                {"via": relation.field, "limit": str(RELATED_ROWS), "count": "true", "sort": "-id"}, live=ctx.live)
+                {"via": relation.field, "limit": str(RELATED_ROWS), "count": "true", "sort": "-id"}, live=ctx.live,
+                parent_checked=True)
         except PlatformError:
             continue
         title = child.definition.plural_label

@@ -20,11 +20,13 @@ from metacrm.metadata.layouts import highlights
 
 from ..errors import Forbidden
 from ..records.deletion import delete_impact
+from ..conversions.lock import converted_note
 from ..files.serving import record_file
 from ..records.errors import DeleteRestricted, RecordInvalid, VersionConflict
 from .forms import RecordForm
 from .forms import files as file_inputs
 from .forms.display import show
+from .approval_views import approval_panel
 from .nav import remember_recent
 from .record_context import RecordContext, context_for, lookup_labels, titles, user_names
 from .record_forms import SummaryItem, clone_data, prefill, prepare_choices, refuse_forged, show_errors
@@ -85,10 +87,13 @@ def new(object_name: str) -> Any:
 @login_required
 def view(object_name: str, record_id: int) -> Any:
     ctx = context_for(object_name)
-    record = ctx.platform.records.get(ctx.actor, object_name, record_id)
+    record = ctx.platform.records.get(ctx.actor, object_name, record_id, live=ctx.live)
     remember_recent(object_name, record_id, ctx.title(record))
     form_cls = ctx.form_class("update")
-    can_edit = ctx.allows("update")
+    panel = approval_panel(ctx, record)
+    # A locked state, a pending approval or a conversion makes the record read-only for everyone here.
+    lock = panel.locked_reason or converted_note(ctx.obj.definition, record)
+    can_edit = ctx.allows("update") and lock is None
     labels = lookup_labels(ctx, ctx.obj, [record])
     users = user_names(ctx.platform, [record.get(k) for k in ("owner", "created_by", "updated_by")])
     key_fields = [n for n in highlights(ctx.obj.definition, ctx.layout) if n in form_cls.slots]
@@ -96,7 +101,7 @@ def view(object_name: str, record_id: int) -> Any:
     return render_template(
         "web/records/view.html", ctx=ctx, obj=ctx.obj, record=record, form_cls=form_cls, title=ctx.title(record),
         key_fields=key_fields, can_edit=can_edit, can_delete=ctx.allows("delete"),
-        can_clone=ctx.allows("create"), timeline=timeline(ctx, record_id), summary=summary,
+        can_clone=ctx.allows("create"), timeline=timeline(ctx, record_id), summary=summary, panel=panel, lock=lock,
         related=summary.related if summary is not None else related_lists(ctx, record),
         display=lambda name: show(ctx.obj, name, record, labels=labels, users=users))
 
@@ -108,6 +113,10 @@ def edit(object_name: str, record_id: int) -> Any:
     record = ctx.platform.records.get(ctx.actor, object_name, record_id)
     ctx.require("update", record=record)
     form_cls = ctx.form_class("update")
+    lock = approval_panel(ctx, record).locked_reason or converted_note(ctx.obj.definition, record)
+    if request.method == "GET" and lock is not None:
+        flash(lock, "warning")  # the save would be refused: say why before anything is typed
+        return redirect(record_url(object_name, record_id))
     if request.method == "GET":
         return _form_page(ctx, form_cls(data=form_cls.initial(record)), mode="edit", record=record)
     file_inputs.prepare_request(request, form_cls, ctx.platform.files)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from metacrm.platform.query import compile_select, parse_query
 from tests.helpers import indexes
@@ -194,6 +195,23 @@ def test_count_is_the_total_of_matching_records_whatever_the_page(crm: Runner) -
     result = crm.run(count="1", limit="0")
     assert result.rows == [] and result.total == 5 and result.next_cursor is None
     assert crm.run(limit="2").total is None
+
+
+def test_a_first_page_holding_every_match_is_its_own_count(crm: Runner) -> None:
+    """No second statement for short lists, and the same totals as counting would give."""
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(crm.platform.engine, "before_cursor_execute", listener)
+    try:
+        assert crm.run(count="1", stage="Won", limit="5").total == 2
+        assert not any("count(" in s for s in statements)
+        assert crm.run(count="1", limit="5").total == 5  # exactly full: still no count needed
+        assert crm.run(count="1", limit="4").total == 5
+        assert crm.run(count="1", offset="3", limit="5").total == 5  # a later page counts
+        first = crm.run(count="1", limit="2")
+        assert crm.run(count="1", limit="5", cursor=first.next_cursor).total == 5
+    finally:
+        sa.event.remove(crm.platform.engine, "before_cursor_execute", listener)
 
 
 def test_limit_and_offset(crm: Runner) -> None:

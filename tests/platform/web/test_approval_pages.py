@@ -67,6 +67,10 @@ def test_the_page_offers_only_the_moves_the_user_may_make(app: Any, sales: Any) 
     assert "needs the role" in html and 'data-state="Qualification"' in html
     html = press(boss, page, f"{page}/state", field="stage", to="Closed Won", version="2")
     assert 'id="record-locked"' in html and "Locked in state Closed Won" in html and "data-move-to" not in html
+    assert 'id="edit-record"' not in html and "hx-get" not in html.split('id="record-locked"')[1]  # no edit, no inline edit
+    response = boss.get(f"{page}/edit")  # typed by hand: back to the page with the reason
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    assert "Locked in state Closed Won" in boss.get(page).get_data(as_text=True)
 
 
 def test_the_edit_form_shows_a_refused_transition(app: Any, sales: Any) -> None:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from metacrm.platform.records import SYSTEM
 
@@ -75,6 +76,24 @@ def test_the_record_page_lists_related_records_with_new_buttons_prefilled(app: A
     assert f'href="/o/contact/new?account={acme["id"]}"' in html
     new_form = browser.get(f"/o/contact/new?account={acme['id']}").get_data(as_text=True)
     assert f'<option selected value="{acme["id"]}">Acme</option>' in new_form
+
+
+def test_a_record_page_checks_the_metadata_version_once_and_the_parent_once(app: Any, browser: Any) -> None:
+    """Related lists reuse the page's schema and its access check on the parent (the page's speed goal)."""
+    acme = new_account(app)
+    records(app).create(SYSTEM, "contact", {"full_name": "Person", "account": acme["id"]})
+    browser.get(f"/o/account/{acme['id']}")
+    statements: list[str] = []
+    engine = app.extensions["metacrm"].engine
+    listener = lambda *args: statements.append(" ".join(args[2].split()))  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert browser.get(f"/o/account/{acme['id']}").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert sum("metacrm_meta_version" in s for s in statements) == 1
+    assert sum(s.startswith("SELECT obj_account.id FROM obj_account WHERE") for s in statements) <= 1
+    assert [s for s in statements if "count(" in s and "obj_" in s] == []  # one short related list: its rows are its count
 
 
 def test_history_shows_who_changed_what(app: Any, browser: Any) -> None:

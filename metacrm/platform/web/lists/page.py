@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping
 
-import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 
 from metacrm.metadata.compiled import CompiledObject, CompiledSchema
@@ -24,7 +23,6 @@ from ...records.actor import Actor
 from ...records.hooks import AccessRequest
 from ...records.reading import Page
 from ...schema_cache import LiveSchema
-from ...storage.platform_tables import user as user_table
 from .cells import REFERENCE_TYPES, USER_COLUMNS, Column, Names, column_of
 from .saved_views import PREFIX, SavedView, SavedViews
 from .state import ListState, read_state
@@ -167,10 +165,7 @@ def _record_names(ctx: Context, target: str, ids: list[int]) -> dict[tuple[str, 
 
 
 def _user_names(ctx: Context, ids: set[int]) -> dict[int, str]:
-    with ctx.platform.engine.connect() as conn:
-        rows = conn.execute(sa.select(user_table.c.id, user_table.c.name, user_table.c.email)
-                            .where(user_table.c.id.in_(sorted(ids)))).all()
-    return {r.id: r.name or r.email for r in rows}
+    return ctx.platform.users.display_names(ids)
 
 
 def platform() -> Any:
