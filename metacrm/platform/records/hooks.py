@@ -96,6 +96,8 @@ class RowFilter(Protocol):
 class RecordHooks:
     authorize: list[Callable[[AccessRequest], None]] = field(default_factory=list)
     before_save: list[Callable[[SaveContext], None]] = field(default_factory=list)
+    #: Called once per written record; a hook that also has ``many(contexts)`` is handed a bulk
+    #: create's records in one call instead (field history inserts them with one statement).
     after_write: list[Callable[[WriteContext], None]] = field(default_factory=list)
     after_read: list[Callable[[ReadContext], None]] = field(default_factory=list)
     #: Steps that take fields out of records handed back to an actor (hidden fields).

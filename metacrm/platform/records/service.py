@@ -186,12 +186,18 @@ class RecordService:
             raise Forbidden(f"you would not be able to see the {obj.definition.label} record(s) you are creating; "
                             "link them to yourself (or keep yourself as their owner)", object=obj.name,
                             action="create")
-        for rid, row in zip(ids, db_rows):
-            record = values.from_row(obj, {**row, "id": rid})
-            for hook in self.hooks.after_write:
-                hook(WriteContext("create", actor, obj, conn, rid, None, record))
+        records = [values.from_row(obj, {**row, "id": rid}) for rid, row in zip(ids, db_rows)]
+        written_all = [WriteContext("create", actor, obj, conn, rid, None, r) for rid, r in zip(ids, records)]
+        for hook in self.hooks.after_write:
+            batch = getattr(hook, "many", None)  # a hook that writes a whole batch in one statement
+            if batch is not None:
+                batch(written_all)
+            else:
+                for context in written_all:
+                    hook(context)
+        for rid, record in zip(ids, records):
             self._announce(conn, pending, RecordEvent("record.created", obj.name, rid, actor, record))
-            result.records.extend(self.hooks.redacted(actor, live.compiled, obj, [record]))
+        result.records.extend(self.hooks.redacted(actor, live.compiled, obj, records))
         return result
 
     def _validate(self, conn: Connection, live: LiveSchema, obj: CompiledObject, actor: Actor,

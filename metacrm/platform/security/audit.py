@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -51,13 +51,13 @@ def sensitive_fields(obj: CompiledObject) -> tuple[str, ...]:
     return tuple(name for name, f in obj.fields.items() if f.definition.sensitive)
 
 
-def _json_value(obj: CompiledObject, name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    encoded = values.to_json(obj, {name: value})[name]
-    f = obj.fields.get(name)
-    if f is not None and f.definition.type in LONG_TYPES and isinstance(encoded, str) and len(encoded) > MAX_TEXT:
-        encoded = encoded[:MAX_TEXT] + TRUNCATED
+def _json_values(obj: CompiledObject, record: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+    """The named values in JSON form (one encoding pass per record), long text clipped."""
+    encoded = values.to_json(obj, {k: record.get(k) for k in names})
+    for name in names:
+        f, value = obj.fields.get(name), encoded[name]
+        if f is not None and f.definition.type in LONG_TYPES and isinstance(value, str) and len(value) > MAX_TEXT:
+            encoded[name] = value[:MAX_TEXT] + TRUNCATED
     return encoded
 
 
@@ -72,27 +72,41 @@ def changes_of(context: WriteContext) -> dict[str, list[Any]]:
     obj, before, after = context.obj, context.before, context.after
     if context.operation == "create" and after is not None:
         names = [k for k, v in after.items() if _tracked(obj, k) and not values.is_empty(v)]
-        return {k: [None, _json_value(obj, k, after[k])] for k in names}
+        new = _json_values(obj, after, names)
+        return {k: [None, new[k]] for k in names}
     if context.operation == "update" and before is not None and after is not None:
         names = [k for k in values.changed_fields(before, after) if _tracked(obj, k)]
-        return {k: [_json_value(obj, k, before.get(k)), _json_value(obj, k, after.get(k))] for k in names}
+        old, new = _json_values(obj, before, names), _json_values(obj, after, names)
+        return {k: [old[k], new[k]] for k in names}
     return {}  # delete, restore, purge: the operation itself is the change
 
 
 class FieldHistory:
-    """The ``after_write`` hook: one history row per written record, in the same transaction."""
+    """The ``after_write`` hook: one history row per written record, in the same transaction.
+
+    ``many`` takes a whole batch (a bulk create or an import chunk) and writes its rows with one
+    executemany: a statement per record was two thirds of an import's time.
+    """
 
     def __call__(self, context: WriteContext) -> None:
-        changes = changes_of(context)
-        if context.operation == "update" and not changes:
-            return
-        snapshot = context.after if context.after is not None else context.before
-        version = snapshot.get("version") if snapshot is not None else None
-        if context.operation == "delete" and version is not None:
-            version += 1  # the delete stamped a new version on the row
-        context.conn.execute(field_history.insert().values(
-            object=context.obj.name, record_id=context.record_id, operation=context.operation,
-            version=version, actor_id=context.actor.id, at=utcnow(), changes=changes))
+        self.many([context])
+
+    def many(self, contexts: Sequence[WriteContext]) -> None:
+        rows = [row for row in map(_history_row, contexts) if row is not None]
+        if rows:
+            contexts[0].conn.execute(field_history.insert(), rows)
+
+
+def _history_row(context: WriteContext) -> dict[str, Any] | None:
+    changes = changes_of(context)
+    if context.operation == "update" and not changes:
+        return None
+    snapshot = context.after if context.after is not None else context.before
+    version = snapshot.get("version") if snapshot is not None else None
+    if context.operation == "delete" and version is not None:
+        version += 1  # the delete stamped a new version on the row
+    return {"object": context.obj.name, "record_id": context.record_id, "operation": context.operation,
+            "version": version, "actor_id": context.actor.id, "at": utcnow(), "changes": changes}
 
 
 class AccessLog:
