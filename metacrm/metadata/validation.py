@@ -62,10 +62,37 @@ def validator(kind: str) -> Draft202012Validator:
 
 
 def schema_issues(document: Any, kind: str, prefix: str = "") -> list[MetadataIssue]:
-    """Every JSON Schema violation in ``document``, as plain sentences."""
-    issues = [_issue(err, prefix) for err in _leaf_errors(validator(kind).iter_errors(document))]
+    """Every JSON Schema violation in ``document``, as plain sentences.
+
+    A bundle's objects are validated one by one and remembered by content: installing or
+    upgrading a pack re-validates the same object documents several times (its layer, the
+    merged bundle, the plan), and validation was most of an install's time.
+    """
+    if kind == "bundle" and isinstance(document, dict) and isinstance(document.get("objects"), list):
+        issues = list(_remembered("bundle", prefix, {**document, "objects": []}))
+        for index, obj in enumerate(document["objects"]):
+            issues.extend(_remembered("object", f"{prefix}.objects[{index}]" if prefix else f"objects[{index}]", obj))
+    else:
+        issues = list(_remembered(kind, prefix, document))
     unique = {(i.path, i.message): i for i in issues}
     return sorted(unique.values(), key=lambda i: i.path)
+
+
+def _remembered(kind: str, prefix: str, document: Any) -> tuple[MetadataIssue, ...]:
+    try:
+        text = json.dumps(document, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON at all (a set, an object): validated as it is
+        return _validate(kind, prefix, document)
+    return _validate_text(kind, prefix, text)
+
+
+@lru_cache(maxsize=2048)
+def _validate_text(kind: str, prefix: str, text: str) -> tuple[MetadataIssue, ...]:
+    return _validate(kind, prefix, json.loads(text))
+
+
+def _validate(kind: str, prefix: str, document: Any) -> tuple[MetadataIssue, ...]:
+    return tuple(_issue(err, prefix) for err in _leaf_errors(validator(kind).iter_errors(document)))
 
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
