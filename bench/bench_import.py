@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import os
 import random
 import statistics
 import sys
@@ -78,7 +79,7 @@ def one_run(kind: str, pg_url: str, data: bytes, profile: bool) -> tuple[float, 
             elapsed, cpu_used = time.perf_counter() - start, time.process_time() - cpu
             if profiler:
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+                pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(35)
             assert run["created"] == run["total"], run
             return run["total"] / elapsed, run["total"] / cpu_used
         finally:
