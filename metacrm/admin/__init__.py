@@ -12,6 +12,7 @@ from flask import Flask
 from . import assets_views, home_views, layouts_views, packs_views, roles_views, rules_views, users_views, views_views
 from . import pack_export_views, plugins_views
 from . import bundle_views, change_flow, fields_views, history_views, objects_views
+from . import state_machine_views, workflows_views
 
 
 def init_app(app: Flask) -> None:
@@ -25,5 +26,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(roles_views.bp)
     app.register_blueprint(users_views.bp)
     app.register_blueprint(views_views.bp)
+    app.register_blueprint(workflows_views.bp)  # /admin/objects/<object>/workflows
+    app.register_blueprint(state_machine_views.bp)  # /admin/objects/<object>/state-machines
     for module in (objects_views, fields_views, history_views, bundle_views, change_flow):
         app.register_blueprint(module.bp)
