@@ -25,6 +25,7 @@ from .platform.api import files_api
 from .platform.api import scripts_api, settings_api
 from .platform.api import exports_api, privacy_api
 from .platform.api import reports_api
+from .platform.api import duplicates_api
 from .platform import web
 from .platform.runtime import Platform
 from .plugins import PluginManager
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(docs_page.bp)
     app.register_blueprint(plugins_api.bp)
     app.register_blueprint(reports_api.bp)  # reports and dashboards (docs/reports.md)
+    app.register_blueprint(duplicates_api.bp)  # probable duplicates and merge (docs/import.md)
     assets.init_app(app)
     web.init_app(app)
     admin.init_app(app)  # the builder: admins only

@@ -18,6 +18,7 @@ from .workflows import check_workflows
 from .public_forms import check_public_forms
 from .record_pages import check_record_page
 from .retention import check_retention
+from .duplicates import check_duplicate_rules
 from .conversions import check_conversions
 from .state_machines import check_state_machines
 from .expressions import code_problem, references
@@ -86,6 +87,7 @@ def check_object(obj: ObjectDef, bundle: MetadataBundle, paths: Mapping[Any, str
     issues.extend(check_public_forms(obj, path))
     issues.extend(check_record_page(obj, bundle, path))
     issues.extend(check_retention(obj, path))
+    issues.extend(check_duplicate_rules(obj, path))
     return issues
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .public_forms import PublicFormDef
     from .record_pages import RecordPageDef
     from .retention import RetentionDef
+    from .duplicates import DuplicateRule
     from .layouts import LayoutDef
     from .logic import ScriptDef, ValidationRuleDef
     from .state_machines import ApprovalProcessDef, StateMachineDef
@@ -190,6 +191,8 @@ class ObjectDef:
     personal_data: bool = False
     #: Review or anonymise records after N years of inactivity (``retention.py``); run by ``metacrm retention``.
     retention: RetentionDef | None = None
+    #: Probable-duplicate rules (``duplicates.py``): warn or block on create; run by ``platform/duplicates``.
+    duplicate_rules: tuple[DuplicateRule, ...] = ()
 
     def field(self, name: str) -> FieldDef | None:
         for f in self.fields:

@@ -1,9 +1,11 @@
 """Layered metadata: a pack's definitions merged with what the admin changed.
 
 A pack's *layer* is what one version of it defines, in canonical JSON with
-owners left out: ``{"objects": {name: doc}, "extensions": {object: {field: doc}},
-"roles": {name: doc}}`` (extensions are the fields it adds to objects other
-packs own). Installing merges the new layer over the live bundle; upgrading
+owners left out: ``{"objects": {name: doc}, "extensions": {object: {kind:
+{name: doc}}}, "roles": {name: doc}}``. Extensions are what it adds to objects
+other packs own, by kind: ``fields`` and the named items of
+:data:`ITEM_KINDS` (validation rules, workflows, list views, layouts), each
+stamped with the extending pack as ``owner``. Installing merges the new layer over the live bundle; upgrading
 is a three-way merge per property — installed layer (base), new layer
 (theirs), live bundle (ours, with the admin's customisations):
 
@@ -13,7 +15,9 @@ is a three-way merge per property — installed layer (base), new layer
 - a property both changed differently is a :class:`Conflict`: the live
   value is kept and the conflict reported, never silently overwritten.
 
-Fields and objects the admin added are never touched; items the pack drops
+An object's fields and named items merge name by name, so a pack's upgrade
+and another pack's extension of the same object do not collide. Fields,
+items and objects the admin added are never touched; items the pack drops
 are removed only when the admin did not change them. Pure: JSON in, JSON
 out, so every rule is unit-tested without a database (frappe's "custom
 fields then property setters" and EspoCRM's core → module → custom layering
@@ -65,16 +69,54 @@ def empty_layer() -> Json:
 
 #: Bundle-level kinds a pack may own besides objects, merged item by item like roles.
 NAMED_KINDS = ("roles", "reports", "dashboards")
+#: An object's named lists besides its fields that a pack may add to another pack's object
+#: (``extensions/``); each item has a unique ``name`` and may carry an ``owner``.
+ITEM_KINDS = ("validation_rules", "workflows", "list_views", "layouts")
+#: Every named list of an object merged name by name.
+OBJECT_LISTS = ("fields", *ITEM_KINDS)
+#: How previews and messages name one entry of each list.
+ITEM_LABELS = {"fields": "field", "validation_rules": "validation rule", "workflows": "workflow",
+               "list_views": "list view", "layouts": "layout"}
 
 
 def _owner_of(doc: Json, default: str = OWNER_ADMIN) -> str:
     return doc.get("owner") or default
 
 
+def _strip(doc: Json) -> Json:
+    return {k: v for k, v in doc.items() if k != "owner"}
+
+
 def _strip_owner(doc: Json) -> Json:
-    out = {k: v for k, v in doc.items() if k != "owner"}
-    if isinstance(out.get("fields"), list):  # an object's fields (a role's "fields" are permissions)
-        out["fields"] = [{k: v for k, v in f.items() if k != "owner"} for f in out["fields"]]
+    """A document without owners: its own and, on an object, those of its fields and named items."""
+    out = _strip(doc)
+    for kind in OBJECT_LISTS:  # an object's lists (a role's "fields" are permissions, a dict)
+        if isinstance(out.get(kind), list):
+            out[kind] = [_strip(i) if isinstance(i, dict) else i for i in out[kind]]
+    return out
+
+
+def _items(doc: Json | None, kind: str) -> list[Json]:
+    """An object's entries of one named list (fields, validation rules, …); none when absent."""
+    value = (doc or {}).get(kind)
+    return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
+
+
+def _by_name(doc: Json | None, kind: str) -> dict[str, Json]:
+    return {i["name"]: i for i in _items(doc, kind) if isinstance(i.get("name"), str)}
+
+
+def _is_extension_entry(entry: Any) -> bool:
+    return isinstance(entry, dict) and set(entry) <= set(OBJECT_LISTS) and all(
+        isinstance(v, dict) and all(isinstance(d, dict) for d in v.values()) for v in entry.values())
+
+
+def normalise_layer(layer: Json) -> Json:
+    """``layer`` in the current shape. Layers stored before extensions carried items kept an
+    object's extension fields directly (``{object: {field: doc}}``); they become ``{"fields": ...}``."""
+    out = {**empty_layer(), **layer}
+    out["extensions"] = {obj: entry if _is_extension_entry(entry) else {"fields": dict(entry)}
+                         for obj, entry in (layer.get("extensions") or {}).items()}
     return out
 
 
@@ -83,13 +125,14 @@ def extract_layer(bundle: Json, owner: str) -> Json:
     layer = empty_layer()
     for obj in bundle.get("objects", []):
         obj_owner = _owner_of(obj)
+        mine = {kind: [i for i in _items(obj, kind) if _owner_of(i, obj_owner) == owner]
+                for kind in OBJECT_LISTS if kind in obj}
         if obj_owner == owner:
-            mine = [f for f in obj["fields"] if _owner_of(f, obj_owner) == owner]
-            layer["objects"][obj["name"]] = _strip_owner({**obj, "fields": mine})
+            layer["objects"][obj["name"]] = _strip_owner({**obj, **mine})
             continue
-        for f in obj["fields"]:
-            if _owner_of(f, obj_owner) == owner:
-                layer["extensions"].setdefault(obj["name"], {})[f["name"]] = _strip_owner(f)
+        extension = {kind: {i["name"]: _strip(i) for i in items} for kind, items in mine.items() if items}
+        if extension:
+            layer["extensions"][obj["name"]] = extension
     for kind in NAMED_KINDS:
         for item in bundle.get(kind, []):
             if _owner_of(item) == owner:
@@ -104,22 +147,27 @@ def owned_items(bundle: Json, prefix: str) -> list[str]:
         if _owner_of(obj).startswith(prefix):
             out.append(f"object {obj['name']}")
             continue
-        out.extend(f"field {obj['name']}.{f['name']}" for f in obj["fields"]
-                   if _owner_of(f, _owner_of(obj)).startswith(prefix))
+        for kind in OBJECT_LISTS:
+            out.extend(f"{ITEM_LABELS[kind]} {obj['name']}.{i['name']}" for i in _items(obj, kind)
+                       if _owner_of(i, _owner_of(obj)).startswith(prefix))
     for kind in NAMED_KINDS:
         out.extend(f"{kind[:-1]} {r['name']}" for r in bundle.get(kind, []) if _owner_of(r).startswith(prefix))
     return out
 
 
 def remove_layer(bundle: Json, prefix: str) -> Json:
-    """``bundle`` without anything a pack owns (any version): its objects, extension fields and roles."""
+    """``bundle`` without anything a pack owns (any version): its objects, the fields and items
+    it added to other objects, its roles, reports and dashboards."""
     out = copy.deepcopy(bundle)
     objects = []
     for obj in out.get("objects", []):
         obj_owner = _owner_of(obj)
         if obj_owner.startswith(prefix):
             continue
-        obj["fields"] = [f for f in obj["fields"] if not _owner_of(f, obj_owner).startswith(prefix)]
+        for kind in OBJECT_LISTS:
+            if isinstance(obj.get(kind), list):
+                obj[kind] = [i for i in obj[kind]
+                             if not (isinstance(i, dict) and _owner_of(i, obj_owner).startswith(prefix))]
         objects.append(obj)
     out["objects"] = objects
     for kind in NAMED_KINDS:
@@ -136,6 +184,7 @@ def merge_layer(live: Json, old: Json, new: Json, *, owner: str, prefix: str) ->
     restamped with ``owner``. Raises :class:`LayerError` when a name the
     pack adds is already taken by someone else.
     """
+    old, new = normalise_layer(old), normalise_layer(new)
     result = MergeResult(copy.deepcopy(live))
     merger = _Merger(result, owner, prefix)
     objects = {o["name"]: o for o in result.bundle.get("objects", [])}
@@ -150,14 +199,15 @@ def merge_layer(live: Json, old: Json, new: Json, *, owner: str, prefix: str) ->
             objects[name] = merged
     for target in _names(new["extensions"], old["extensions"]):
         obj = objects.get(target)
+        old_ext, new_ext = old["extensions"].get(target, {}), new["extensions"].get(target, {})
         if obj is None:
-            if new["extensions"].get(target):
+            if any(new_ext.values()):
                 merger.problems.append(f'extends object "{target}", which does not exist')
             continue
-        obj_owner = _owner_of(obj)
-        obj["fields"] = merger.fields(f'objects["{target}"]', obj_owner, obj["fields"],
-                                      old["extensions"].get(target, {}), new["extensions"].get(target, {}),
-                                      explicit_owner=True)
+        for kind in OBJECT_LISTS:
+            if old_ext.get(kind) or new_ext.get(kind):
+                obj[kind] = merger.named(f'objects["{target}"]', kind, _owner_of(obj), _items(obj, kind),
+                                         old_ext.get(kind, {}), new_ext.get(kind, {}), explicit_owner=True)
     named: dict[str, tuple[dict[str, Json], list[str]]] = {}
     for kind in NAMED_KINDS:  # roles, reports, dashboards: one item per name
         items = {r["name"]: r for r in result.bundle.get(kind, [])}
@@ -201,9 +251,10 @@ class _Merger:
         merged = self.item(path, "object", old, new, live)
         if merged is None or new is None or live is None or not _owner_of(live).startswith(self.prefix):
             return merged  # removed, added whole, or someone else's (left as it is)
-        old_fields = {f["name"]: f for f in old["fields"]} if old else {}
-        merged["fields"] = self.fields(path, self.owner, live["fields"], old_fields,
-                                       {f["name"]: f for f in new["fields"]}, explicit_owner=False)
+        for kind in OBJECT_LISTS:  # name by name: other packs' extensions and the admin's items stay
+            if kind in live or kind in new:
+                merged[kind] = self.named(path, kind, self.owner, _items(live, kind), _by_name(old, kind),
+                                          _by_name(new, kind), explicit_owner=False)
         return merged
 
     def item(self, path: str, kind: str, old: Json | None, new: Json | None, live: Json | None) -> Json | None:
@@ -218,9 +269,10 @@ class _Merger:
             if live is not None:
                 self.result.changes.append(f"remove {kind} {live['name']}")
             return None
+        props = _object_props if kind == "object" else _props
         if old is None or live is None:
             if live is None and old is not None:
-                if _props(old) != _props(new):
+                if props(old) != props(new):
                     self.conflict(path, "was removed by an admin; the new version's changes were not applied")
                 return None
             if live is not None:  # installed before by this pack but missing from the stored layer
@@ -229,55 +281,74 @@ class _Merger:
             doc = copy.deepcopy(new)
             doc["owner"] = self.owner
             return doc
-        merged = _merge3(_props(old), _props(new), _props(live), path, self)
-        if merged != _props(live):
+        merged = _merge3(props(old), props(new), props(live), path, self)
+        if merged != props(live):
             self.result.changes.append(f"change {kind} {live['name']}")
         out = {**merged, "owner": self.owner}
-        if isinstance(live.get("fields"), list):
-            out["fields"] = live["fields"]
+        if kind == "object":
+            out.update({k: live[k] for k in OBJECT_LISTS if isinstance(live.get(k), list)})
         return out
 
-    def fields(self, path: str, obj_owner: str, live_fields: list[Json], old: dict[str, Json],
-               new: dict[str, Json], *, explicit_owner: bool) -> list[Json]:
-        """Merge one object's pack fields; ``explicit_owner`` for extension fields on another owner's object."""
-        out = {f["name"]: copy.deepcopy(f) for f in live_fields}
-        parent_owner = obj_owner
-        for fname in _names(new, old):
-            fpath = f'{path}.fields["{fname}"]'
-            f_old, f_new, f_live = old.get(fname), new.get(fname), out.get(fname)
-            if f_live is not None and not _owner_of(f_live, parent_owner).startswith(self.prefix):
-                if f_old is None and f_new is not None:
-                    self.conflict(fpath, f"a field of that name already exists (owned by "
-                                         f"{_owner_of(f_live, parent_owner)}); the pack's field was not added")
+    def named(self, path: str, kind: str, obj_owner: str, live_items: list[Json], old: dict[str, Json],
+              new: dict[str, Json], *, explicit_owner: bool) -> list[Json]:
+        """Merge one named list of an object (``kind``: fields, validation_rules, …) name by name.
+
+        ``explicit_owner`` for extensions of another owner's object: each item
+        the pack keeps is stamped with the pack's owner, since an item without
+        one belongs to its object's owner. A name someone else holds is a
+        conflict for fields (as before) and a :class:`LayerError` for items.
+        """
+        label = ITEM_LABELS[kind]
+        props = _props if kind == "fields" else _strip
+        out = {i["name"]: copy.deepcopy(i) for i in live_items}
+        for name in _names(new, old):
+            ipath = f'{path}.{kind}["{name}"]'
+            i_old, i_new, i_live = old.get(name), new.get(name), out.get(name)
+            if i_live is not None and not _owner_of(i_live, obj_owner).startswith(self.prefix):
+                if i_old is None and i_new is not None:
+                    holder = _owner_of(i_live, obj_owner)
+                    if kind == "fields":
+                        self.conflict(ipath, f"a field of that name already exists (owned by {holder}); "
+                                             "the pack's field was not added")
+                    else:
+                        self.problems.append(f'{label} "{name}" already exists on {path} (owned by {holder})')
+                elif i_old is not None and i_new is not None and props(i_old) != props(i_new):
+                    self.conflict(ipath, f"was taken over by {_owner_of(i_live, obj_owner)}; the pack's changes "
+                                         "were not applied")
                 continue
-            if f_new is None:
-                if f_live is None:
+            if i_new is None:
+                if i_live is None:
                     continue
-                if f_old is not None and _props(f_live) != _props(f_old):
-                    self.conflict(fpath, "the new version removes this field, but an admin changed it; kept")
+                if i_old is not None and props(i_live) != props(i_old):
+                    self.conflict(ipath, f"the new version removes this {label}, but an admin changed it; kept")
                     continue
-                self.result.changes.append(f"remove field {path}.{fname}")
-                del out[fname]
+                self.result.changes.append(f"remove {label} {path}.{name}")
+                del out[name]
                 continue
-            if f_old is None:
-                if f_live is None:
-                    self.result.changes.append(f"add field {fpath}")
-                merged = _props(f_new)
-            elif f_live is None:
-                if _props(f_old) != _props(f_new):
-                    self.conflict(fpath, "was removed by an admin; the new version's changes were not applied")
+            if i_old is None:
+                if i_live is None:
+                    self.result.changes.append(f"add {label} {ipath}")
+                merged = props(i_new)
+            elif i_live is None:
+                if props(i_old) != props(i_new):
+                    self.conflict(ipath, "was removed by an admin; the new version's changes were not applied")
                 continue
             else:
-                merged = _merge3(_props(f_old), _props(f_new), _props(f_live), fpath, self)
-            if explicit_owner or parent_owner != self.owner:
+                merged = _merge3(props(i_old), props(i_new), props(i_live), ipath, self)
+            if explicit_owner or obj_owner != self.owner:
                 merged["owner"] = self.owner
-            out[fname] = merged
+            out[name] = merged
         return list(out.values())
 
 
 def _props(doc: Json) -> Json:
     """What is merged property by property: all but the owner and an object's field list."""
     return {k: v for k, v in doc.items() if k != "owner" and not (k == "fields" and isinstance(v, list))}
+
+
+def _object_props(doc: Json) -> Json:
+    """An object's own settings: its fields and named items merge name by name instead."""
+    return {k: v for k, v in _props(doc).items() if not (k in OBJECT_LISTS and isinstance(v, list))}
 
 
 def _merge3(old: Any, new: Any, live: Any, path: str, merger: _Merger) -> Any:

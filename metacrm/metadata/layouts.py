@@ -64,6 +64,8 @@ class LayoutDef:
     highlights: tuple[str, ...] = ()
     #: field name → {"read_only", "hidden", "help"}, kept as the admin wrote it (JSON round trip).
     overrides: Mapping[str, Mapping[str, Any]] = dc_field(default_factory=lambda: MappingProxyType({}))
+    #: The pack that added this item to another owner's object; None: the object's owner (docs/packs.md).
+    owner: str | None = None
 
     def options(self, name: str) -> FieldOptions:
         raw = self.overrides.get(name) or {}
@@ -96,6 +98,7 @@ def layout_from_json(doc: Mapping[str, Any]) -> LayoutDef:
         highlights=tuple(h for h in doc.get("highlights", ()) or () if isinstance(h, str)),
         overrides=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in overrides.items()
                                     if isinstance(v, Mapping)}),
+        owner=doc.get("owner") or None,
     )
 
 

@@ -52,6 +52,8 @@ class ViewDef:
     roles: tuple[str, ...] = ()
     default: bool = False
     description: str = ""
+    #: The pack that added this item to another owner's object; None: the object's owner (docs/packs.md).
+    owner: str | None = None
 
     def shared_with(self, roles: Iterable[str], *, is_admin: bool = False) -> bool:
         """Views without roles are for everyone who reads the object; admins see every view."""
@@ -73,6 +75,8 @@ class ViewDef:
             out["roles"] = list(self.roles)
         if self.default:
             out["default"] = True
+        if self.owner:
+            out["owner"] = self.owner
         return out
 
 
@@ -96,6 +100,7 @@ def view_from_json(doc: Mapping[str, Any]) -> ViewDef:
         roles=tuple(r for r in doc.get("roles", ()) if isinstance(r, str)),
         default=bool(doc.get("default", False)),
         description=doc.get("description", ""),
+        owner=doc.get("owner") or None,
     )
 
 

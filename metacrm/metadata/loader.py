@@ -35,6 +35,7 @@ from .public_forms import check_public_form_roles, public_form_from_json
 from .reports import load_reports, reports_from_snapshot
 from .record_pages import record_page_from_json
 from .retention import retention_from_json
+from .duplicates import rules_from_json as duplicate_rules_from_json
 from .workflows import workflow_from_json
 from .conversions import conversion_from_json
 from .state_machines import approval_process_from_json, check_automation_roles, state_machine_from_json
@@ -292,6 +293,7 @@ def _object_from_json(
         record_page=record_page_from_json(doc["record_page"]) if isinstance(doc.get("record_page"), dict) else None,
         personal_data=bool(doc.get("personal_data", False)),
         retention=retention_from_json(doc.get("retention")),
+        duplicate_rules=duplicate_rules_from_json(doc.get("duplicate_rules")),
     )
     return issues, obj
 

@@ -35,6 +35,8 @@ class ValidationRuleDef:
     fields: tuple[str, ...] = ()
     when: str = "always"
     active: bool = True
+    #: The pack that added this item to another owner's object; None: the object's owner (docs/packs.md).
+    owner: str | None = None
 
     def applies(self, operation: str) -> bool:
         return self.active and self.when in ("always", operation)
@@ -57,7 +59,8 @@ class ScriptDef:
 def rule_from_json(doc: Mapping[str, Any]) -> ValidationRuleDef:
     return ValidationRuleDef(name=doc["name"], condition=str(doc.get("condition", "")),
                              message=str(doc.get("message", "")), fields=tuple(doc.get("fields", ())),
-                             when=doc.get("when", "always"), active=bool(doc.get("active", True)))
+                             when=doc.get("when", "always"), active=bool(doc.get("active", True)),
+                             owner=doc.get("owner") or None)
 
 
 def script_from_json(doc: Mapping[str, Any]) -> ScriptDef:

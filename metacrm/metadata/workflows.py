@@ -146,9 +146,13 @@ class WorkflowDef:
     condition: str | None = None
     description: str = ""
     active: bool = True
+    #: The pack that added this item to another owner's object; None: the object's owner (docs/packs.md).
+    owner: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "label": self.label}
+        if self.owner:
+            out["owner"] = self.owner
         if self.description:
             out["description"] = self.description
         if not self.active:
@@ -190,7 +194,7 @@ def workflow_from_json(doc: Mapping[str, Any]) -> WorkflowDef:
                        trigger=trigger_from_json(trigger),
                        actions=tuple(action_from_json(a) for a in actions if isinstance(a, Mapping)),
                        condition=doc.get("condition"), description=doc.get("description", ""),
-                       active=bool(doc.get("active", True)))
+                       active=bool(doc.get("active", True)), owner=doc.get("owner") or None)
 
 
 # --- checks ----------------------------------------------------------------------------------

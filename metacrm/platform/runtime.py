@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from .conversions import conversion_lock
+from .duplicates import BlockDuplicates
 from .files.record_hooks import FileReferences
 from .files.store import FileStore
 from .logic.after_save import AfterSaveScripts
@@ -104,6 +105,7 @@ class Platform:
         hooks.authorize.append(legal_holds.authorize)  # held records refuse delete and purge (docs/data.md)
         records, metadata = RecordService(engine, cache, hooks=hooks), MetadataService(engine, cache)
         dependents.bind(records)
+        hooks.before_save.append(BlockDuplicates(records).before_save)  # duplicate rules that block (docs/import.md)
         logic.records = after_save.records = records  # scripts' query/create/update go through it
         metadata.after_apply.append(recompute_after_apply(records))  # fill roll-ups/formulas a plan adds
         # Role names are checked against the roles the current metadata defines.

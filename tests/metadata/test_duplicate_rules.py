@@ -46,3 +46,57 @@ def test_rules_naming_unknown_fields_or_options_are_explained_with_their_path() 
         ("duplicate_rules[0].match", "must be one of exact, fuzzy"),
         ("duplicate_rules[0].action", "must be one of warn, block"),
     ]
+
+
+# --- declared in metadata: schema, loader, checks, round trip ----------------------------------------------
+
+def person(rules: object) -> dict:
+    return {"objects": [{"name": "person", "name_field": "last_name", "duplicate_rules": rules,
+                         "fields": [{"name": "first_name", "type": "text"},
+                                    {"name": "last_name", "type": "text", "required": True},
+                                    {"name": "email", "type": "email"}, {"name": "notes", "type": "rich_text"},
+                                    {"name": "score", "type": "integer"}]}]}
+
+
+def test_rules_load_from_an_object_document_and_round_trip() -> None:
+    from metacrm.metadata.loader import bundle_from_snapshot, load_bundle
+
+    rules = [{"name": "same_email", "fields": ["email"], "action": "block"},
+             {"name": "same_name", "fields": ["first_name", "last_name"], "match": "fuzzy"}]
+    bundle = load_bundle(person(rules)).bundle
+    obj = bundle.objects["person"]
+    assert obj.duplicate_rules == (DuplicateRule("same_email", ("email",), "exact", "block"),
+                                   DuplicateRule("same_name", ("first_name", "last_name"), "fuzzy", "warn"))
+    assert obj.to_json()["duplicate_rules"] == [{"name": "same_email", "fields": ["email"], "action": "block"},
+                                                {"name": "same_name", "fields": ["first_name", "last_name"],
+                                                 "match": "fuzzy"}]
+    assert bundle_from_snapshot(bundle.to_json()).objects["person"].duplicate_rules == obj.duplicate_rules
+    assert "duplicate_rules" not in load_bundle(person([])).bundle.objects["person"].to_json()
+
+
+def _issues(rules: object) -> list[tuple[str, str]]:
+    import pytest
+
+    from metacrm.metadata.errors import MetadataError
+    from metacrm.metadata.loader import load_bundle
+
+    with pytest.raises(MetadataError) as caught:
+        load_bundle(person(rules))
+    return [(i.path, i.message) for i in caught.value.issues]
+
+
+def test_the_schema_refuses_bad_options_with_their_path() -> None:
+    paths = [p for p, _ in _issues([{"name": "ok", "fields": ["email"]},
+                                    {"name": "r", "fields": ["email"], "match": "soundex", "action": "stop"}])]
+    assert "objects[0].duplicate_rules[1].match" in paths and "objects[0].duplicate_rules[1].action" in paths
+    assert any(p.startswith("objects[0].duplicate_rules[0]") for p, _ in _issues([{"name": "r", "fields": []}]))
+
+
+def test_checks_name_unknown_and_uncomparable_fields_with_their_path() -> None:
+    found = dict(_issues([{"name": "a", "fields": ["email"]},
+                          {"name": "b", "fields": ["email", "mail", "notes"]},
+                          {"name": "a", "fields": ["score"], "match": "fuzzy"}]))
+    assert found["objects[0].duplicate_rules[1].fields[1]"] == 'there is no field "mail"'
+    assert "rich_text" in found["objects[0].duplicate_rules[1].fields[2]"]
+    assert "already named" in found["objects[0].duplicate_rules[2].name"]
+    assert "text field" in found["objects[0].duplicate_rules[2].match"]

@@ -63,7 +63,7 @@ def test_layers_extract_and_remove_by_owner() -> None:
               "roles": [{"name": "r", "label": "R", "owner": "pack:p@1.0.0", "objects": {}}]}
     layer = extract_layer(bundle, "pack:p@1.0.0")
     assert [f["name"] for f in layer["objects"]["deal"]["fields"]] == ["a"]
-    assert set(layer["extensions"]["note"]) == {"ext"} and set(layer["roles"]) == {"r"}
+    assert set(layer["extensions"]["note"]["fields"]) == {"ext"} and set(layer["roles"]) == {"r"}
     left = remove_layer(bundle, "pack:p@")
     assert [o["name"] for o in left["objects"]] == ["note"] and left["roles"] == []
     assert [f["name"] for f in left["objects"][0]["fields"]] == ["t"]

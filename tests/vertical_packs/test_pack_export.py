@@ -109,3 +109,41 @@ def test_choosing_items_and_refusing_what_cannot_be_a_pack(customised: Platform)
         packs.export("x", "one", objects=None)
     with pytest.raises(Conflict):
         packs.export("base_crm", "9.0.0")
+
+
+def test_rules_and_workflows_the_admin_added_to_a_base_crm_object_are_exported_and_install_elsewhere(
+        customised: Platform, other: Platform, apply: Any, tmp_path: Path) -> None:
+    """The admin UI writes items into base_crm's opportunity without an owner; the export tells them from
+    base_crm's own (stage_defaults, …) by base_crm's installed layer and delivers them as an extension."""
+    opp = customised.schema.get().compiled.bundle.objects["opportunity"].to_json()
+    opp.pop("owner")
+    opp["validation_rules"] = [{"name": "no_negative_amount", "condition": "amount is None or amount >= 0",
+                                "message": "The amount cannot be negative", "fields": ["amount"]}]
+    opp["workflows"].append({"name": "tag_tender", "label": "Tag tender", "trigger": {"type": "created"},
+                             "condition": "tender_ref", "actions": [{"type": "set_field",
+                                                                     "fields": {"next_step": "Prepare the bid"}}]})
+    apply(opp)
+    files = PackService(customised.metadata, customised.records).export("tenders", "1.0.0")
+    extension = files["extensions/opportunity.json"]
+    assert [f["name"] for f in extension["fields"]] == ["tender_ref"]
+    assert [r["name"] for r in extension["validation_rules"]] == ["no_negative_amount"]
+    assert [w["name"] for w in extension["workflows"]] == ["tag_tender"]  # not base_crm's stage_defaults
+    assert "owner" not in extension["workflows"][0]
+
+    export.write(files, tmp_path / "tenders")
+    packs = PackService(other.metadata, other.records)
+    with open_pack(str(tmp_path / "tenders")) as source:
+        assert packs.install(source).action == "installed"
+    opportunity = other.schema.get().compiled.bundle.objects["opportunity"]
+    assert {r.name: r.owner for r in opportunity.validation_rules} == {"no_negative_amount": "pack:tenders@1.0.0"}
+    owners = {w.name: w.owner for w in opportunity.workflows}
+    assert owners["tag_tender"] == "pack:tenders@1.0.0" and owners["stage_defaults"] is None
+    deal = {"name": "Bridge", "stage": "Prospecting", "close_date": "2030-01-31", "tender_ref": "T-1"}
+    with pytest.raises(Unprocessable):
+        other.records.create(SYSTEM, "opportunity", {**deal, "amount": "-5"})
+    made = other.records.create(SYSTEM, "opportunity", deal)
+    assert other.records.get(SYSTEM, "opportunity", made["id"])["next_step"] == "Prepare the bid"
+    packs.uninstall("tenders")
+    opportunity = other.schema.get().compiled.bundle.objects["opportunity"]
+    assert not opportunity.validation_rules and "tag_tender" not in {w.name for w in opportunity.workflows}
+    assert "stage_defaults" in {w.name for w in opportunity.workflows}

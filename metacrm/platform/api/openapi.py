@@ -28,6 +28,7 @@ from .openapi_workflows import workflow_paths, workflow_schemas
 from .openapi_notifications import hook_paths, notification_paths, notification_schemas
 from .openapi_approvals import approval_paths, approval_schemas
 from .openapi_conversions import conversion_paths
+from .openapi_duplicates import duplicate_paths
 from .openapi_reports import report_paths, report_schemas
 from .openapi_view import ApiView, DocumentCache, ObjectAccess
 
@@ -224,6 +225,7 @@ def build_document(schema: CompiledSchema, *, title: str = "MetaCRM API", view: 
         schemas.update(object_schemas(obj, access[name]))
     paths.update(SEARCH_PATH)
     paths.update(conversion_paths(schema, names))  # lead conversion (docs/api.md)
+    paths.update(duplicate_paths(schema, access))  # probable duplicates and merge (docs/api.md)
     if view is None or view.signed_in:  # files_api: uploads, and downloads of the visible file fields
         paths.update({**download_paths(schema, access), **upload_path()})
         schemas.update(file_schemas())

@@ -2,17 +2,21 @@
 
 What the admin owns in the live metadata (owner not ``pack:*``) becomes a pack
 folder: objects with their layouts, views, rules and workflows
-(``objects/``), fields the admin added to other packs' objects
-(``extensions/``), roles, reports and dashboards. ``requires`` names every
+(``objects/``), what the admin added to other packs' objects — fields,
+validation rules, workflows, list views and layouts (``extensions/``) — roles,
+reports and dashboards. ``requires`` names every
 installed pack whose objects the exported definitions extend or reference
 (lookup targets, role permissions), as ``>=`` the installed version. The
 result is read back with the pack reader before it is handed out, so an
 export that would not install elsewhere fails here, naming the file.
 
-Edits an admin made to a pack's own properties (a relabelled pack object, a
-workflow added inside a pack's object) stay out: a pack can only add fields
-to another pack's objects. The building is pure (:func:`build_files`); only
-:func:`write` touches the file system.
+An item the admin added inside a pack's object carries no owner (the admin UI
+writes none), so it is told from the pack's own items by the pack's installed
+layer: a name that layer does not define is the admin's
+(:func:`claim_admin_items`). Edits an admin made to a pack's own items (a
+relabelled pack object, a changed rule of the pack) stay out: a pack only
+adds to another pack's objects, it does not patch them. The building is pure
+(:func:`build_files`); only :func:`write` touches the file system.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any, Iterable, Mapping
 
 from metacrm.metadata.definitions import OWNER_ADMIN
 from metacrm.metadata.errors import MetadataError, MetadataIssue
-from metacrm.metadata.layering import NAMED_KINDS, extract_layer
+from metacrm.metadata.layering import ITEM_KINDS, NAMED_KINDS, OBJECT_LISTS, extract_layer, normalise_layer
 from metacrm.metadata.packs import load_manifest
 
 from .source import invalid_pack, read_pack
@@ -50,16 +54,54 @@ def _targets(doc: Json) -> set[str]:
     return found
 
 
+def claim_admin_items(bundle: Json, pack_layers: Mapping[str, Json]) -> Json:
+    """``bundle`` with the admin's items on packs' objects marked ``owner: "admin"``.
+
+    ``pack_layers``: installed pack name → its stored layer. An item without
+    an owner on a pack's object belongs to that pack only if the pack's layer
+    defines it; otherwise an admin added it. Objects whose pack's layer is
+    unknown are left as they are (nothing is claimed on a guess).
+    """
+    out = {**bundle, "objects": []}
+    for obj in bundle.get("objects", []):
+        pack = _pack_of(obj.get("owner"))
+        layer = normalise_layer(pack_layers[pack]) if pack in pack_layers else None
+        own = (layer or {}).get("objects", {}).get(obj["name"])
+        if own is None:
+            out["objects"].append(obj)
+            continue
+        obj = dict(obj)
+        for kind in ITEM_KINDS:
+            if isinstance(obj.get(kind), list):
+                defined = {i.get("name") for i in own.get(kind) or () if isinstance(i, dict)}
+                obj[kind] = [{**i, "owner": OWNER_ADMIN} if isinstance(i, dict) and not i.get("owner")
+                             and i.get("name") not in defined else i for i in obj[kind]]
+        out["objects"].append(obj)
+    return out
+
+
+def _extension_doc(obj_name: str, extension: Mapping[str, Mapping[str, Json]]) -> Json:
+    """``extensions/<object>.json``: the admin's fields and items on another pack's object."""
+    doc: Json = {"object": obj_name}
+    for kind in OBJECT_LISTS:
+        if extension.get(kind):
+            doc[kind] = list(extension[kind].values())
+    return doc
+
+
 def build_files(bundle: Json, installed: Mapping[str, str], *, name: str, version: str, label: str = "",
                 description: str = "", objects: Iterable[str] | None = None,
-                roles: Iterable[str] | None = None) -> dict[str, Json]:
+                roles: Iterable[str] | None = None, pack_layers: Mapping[str, Json] | None = None
+                ) -> dict[str, Json]:
     """The pack's files (relative path → JSON document) from the live ``bundle``.
 
-    ``installed``: pack name → installed version. ``objects``/``roles`` choose
+    ``installed``: pack name → installed version; ``pack_layers``: pack name →
+    its stored layer, to tell the admin's items on packs' objects from the
+    packs' own (:func:`claim_admin_items`). ``objects``/``roles`` choose
     what to include (None: everything the admin owns); a chosen object that
-    the admin does not own exports only the fields the admin added to it.
+    the admin does not own exports only what the admin added to it.
     """
-    layer = extract_layer(bundle, OWNER_ADMIN)
+    layer = extract_layer(claim_admin_items(bundle, pack_layers or {}), OWNER_ADMIN)
     wanted_objects = None if objects is None else set(objects)
     wanted_roles = None if roles is None else set(roles)
     object_pack = {o["name"]: _pack_of(o.get("owner")) for o in bundle.get("objects", [])}
@@ -74,10 +116,11 @@ def build_files(bundle: Json, installed: Mapping[str, str], *, name: str, versio
         if wanted_objects is None or obj_name in wanted_objects:
             files[f"objects/{obj_name}.json"] = doc
             referenced |= _targets(doc)
-    for obj_name, fields in sorted(layer["extensions"].items()):
+    for obj_name, extension in sorted(layer["extensions"].items()):
         if wanted_objects is None or obj_name in wanted_objects:
-            files[f"extensions/{obj_name}.json"] = {"object": obj_name, "fields": list(fields.values())}
-            referenced |= {obj_name} | _targets({"fields": list(fields.values())})
+            doc = _extension_doc(obj_name, extension)
+            files[f"extensions/{obj_name}.json"] = doc
+            referenced |= {obj_name} | _targets(doc)
     for kind in NAMED_KINDS:
         for item_name, doc in sorted(layer[kind].items()):
             if kind == "roles" and wanted_roles is not None and item_name not in wanted_roles:
@@ -88,8 +131,8 @@ def build_files(bundle: Json, installed: Mapping[str, str], *, name: str, versio
             if kind == "roles":
                 referenced |= set(doc.get("objects") or {})
     if not files:
-        raise invalid_pack([MetadataIssue("export", "the admin owns nothing to export (objects, fields added to "
-                                          "packs' objects, roles)", "empty")], "Nothing to export")
+        raise invalid_pack([MetadataIssue("export", "the admin owns nothing to export (objects, fields and "
+                                          "items added to packs' objects, roles)", "empty")], "Nothing to export")
     requires = {}
     for obj_name in sorted(referenced):
         pack = object_pack.get(obj_name)

@@ -18,7 +18,8 @@ from typing import Any
 from metacrm import __version__ as PLATFORM_VERSION
 from metacrm.metadata.errors import MetadataError, MetadataIssue
 from metacrm.metadata.layering import (
-    Conflict as MergeConflict, LayerError, MergeResult, empty_layer, extract_layer, merge_layer, owned_items, remove_layer,
+    OBJECT_LISTS, Conflict as MergeConflict, LayerError, MergeResult, empty_layer, extract_layer, merge_layer, owned_items,
+    remove_layer,
 )
 from metacrm.metadata.loader import load_bundle
 from metacrm.metadata.packs import Version, satisfies
@@ -173,12 +174,13 @@ class PackService:
     def export(self, name: str, version: str, *, label: str = "", description: str = "",
                objects: list[str] | None = None, roles: list[str] | None = None) -> dict[str, Any]:
         """The admin's customisations as the files of pack ``name`` (see :mod:`.export`)."""
-        installed = {p.name: p.version for p in self.installed()}
+        packs = self.installed()
+        installed = {p.name: p.version for p in packs}
         if name in installed:
             raise Conflict(f"pack {name} is installed here; give the export another name")
         return export.build_files(self.metadata.current().compiled.bundle.to_json(), installed, name=name,
                                   version=version, label=label, description=description, objects=objects,
-                                  roles=roles)
+                                  roles=roles, pack_layers={p.name: p.definitions for p in packs})
 
     def demo_owners(self, source: PackSource, author: str = "cli") -> list[int]:
         """Who owns the demo records: the active users holding one of the pack's roles (so each rep sees
@@ -250,6 +252,9 @@ class PackService:
 
 
 _INDEXED = re.compile(r"^(objects|roles|reports|dashboards)\[(\d+)\]\.?")
+_LISTED = re.compile(r"^(" + "|".join(OBJECT_LISTS) + r")\[(\d+)\]")
+#: (object, list, item name) → (extension file, index in that file's list), for error paths.
+ItemOrigin = dict[tuple[str, str, str], tuple[str, int]]
 
 
 def normalised_layer(source: PackSource, live: dict[str, Any]) -> dict[str, Any]:
@@ -263,6 +268,7 @@ def normalised_layer(source: PackSource, live: dict[str, Any]) -> dict[str, Any]
     objects = {o["name"]: o for o in copy.deepcopy(live.get("objects", []))}
     roles = {r["name"]: r for r in copy.deepcopy(live.get("roles", []))}
     origin: dict[tuple[str, str], str] = {}
+    item_origin: ItemOrigin = {}
     issues: list[MetadataIssue] = []
     for rel, doc in source.objects:
         doc = _owned(doc, owner)
@@ -278,11 +284,15 @@ def normalised_layer(source: PackSource, live: dict[str, Any]) -> dict[str, Any]
             issues.append(MetadataIssue(f"{rel}: object", f'object "{ext["object"]}" does not exist (a pack '
                                         "extends objects of the packs it requires)", "unknown_object"))
             continue
-        fields = {f.get("name"): f for f in target["fields"]}
-        for f in ext["fields"]:
-            if isinstance(f, dict):
-                fields[f.get("name")] = {**{k: v for k, v in f.items() if k != "owner"}, "owner": owner}
-        target["fields"] = list(fields.values())
+        for kind in OBJECT_LISTS:  # fields and named items, each stamped with the extending pack
+            if not isinstance(ext.get(kind), list):
+                continue
+            items = {i.get("name"): i for i in target.get(kind) or () if isinstance(i, dict)}
+            for index, item in enumerate(ext[kind]):
+                if isinstance(item, dict):
+                    items[item.get("name")] = {**{k: v for k, v in item.items() if k != "owner"}, "owner": owner}
+                    item_origin[(ext["object"], kind, str(item.get("name")))] = (rel, index)
+            target[kind] = list(items.values())
         origin.setdefault(("objects", ext["object"]), rel)
     for rel, doc in source.roles:
         doc = _owned(doc, owner)
@@ -302,7 +312,7 @@ def normalised_layer(source: PackSource, live: dict[str, Any]) -> dict[str, Any]
         try:
             loaded = load_bundle(candidate)
         except MetadataError as exc:
-            issues.extend(_by_file(i, candidate, origin) for i in exc.issues)
+            issues.extend(_by_file(i, candidate, origin, item_origin) for i in exc.issues)
     if issues:
         raise invalid_pack(issues)
     return extract_layer(loaded.bundle.to_json(), owner)
@@ -317,8 +327,10 @@ def _owned(doc: dict[str, Any], owner: str) -> dict[str, Any]:
     return {**out, "owner": owner}
 
 
-def _by_file(issue: MetadataIssue, candidate: dict[str, Any], origin: dict[tuple[str, str], str]) -> MetadataIssue:
-    """objects[7].fields[2].target → objects/account.json: fields[2].target."""
+def _by_file(issue: MetadataIssue, candidate: dict[str, Any], origin: dict[tuple[str, str], str],
+             item_origin: ItemOrigin | None = None) -> MetadataIssue:
+    """objects[7].fields[2].target → objects/account.json: fields[2].target; an item an extension
+    added (objects[1].validation_rules[4].condition) → extensions/contact.json: validation_rules[0].condition."""
     match = _INDEXED.match(issue.path)
     if not match:
         return issue
@@ -327,6 +339,15 @@ def _by_file(issue: MetadataIssue, candidate: dict[str, Any], origin: dict[tuple
     name = items[index].get("name") if index < len(items) and isinstance(items[index], dict) else None
     rel = origin.get((kind, name)) if isinstance(name, str) else None
     rest = issue.path[match.end():]
+    listed = _LISTED.match(rest) if kind == "objects" else None
+    if listed and item_origin and isinstance(name, str):
+        entries = items[index].get(listed.group(1)) or []
+        position = int(listed.group(2))
+        entry = entries[position] if position < len(entries) and isinstance(entries[position], dict) else {}
+        found = item_origin.get((str(name), listed.group(1), str(entry.get("name"))))
+        if found:
+            return MetadataIssue(f"{found[0]}: {listed.group(1)}[{found[1]}]{rest[listed.end():]}", issue.message,
+                                 issue.code)
     if rel is None:
         return MetadataIssue(f'{kind}["{name}"]' + (f".{rest}" if rest else ""), issue.message, issue.code)
     return MetadataIssue(f"{rel}: {rest}" if rest else rel, issue.message, issue.code)

@@ -1,7 +1,8 @@
 """Reading a pack from a folder or a .zip, validated before anything is applied.
 
 A pack is ``pack.json`` plus ``objects/*.json`` (one object each),
-``extensions/*.json`` (``{"object": ..., "fields": [...]}``: fields added to an
+``extensions/*.json`` (``{"object": ..., "fields": [...], "validation_rules": [...],
+"workflows": [...], "list_views": [...], "layouts": [...]}``: what it adds to an
 object another pack owns), ``roles/*.json`` (one role each) and ``demo/*.json``
 (``{"object": ..., "records": [{"_id": ..., ...}]}``, loaded in file-name order).
 Every problem is reported with the file it is in, all at once.
@@ -23,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from metacrm.metadata.errors import MetadataError, MetadataIssue
+from metacrm.metadata.layering import OBJECT_LISTS
 from metacrm.metadata.packs import PackManifest, load_manifest
 
 from ..errors import NotFound, Unprocessable
@@ -180,14 +182,50 @@ def read_pack(root: Path, *, location: str) -> PackSource:
                 continue
             parts[folder].append((rel, doc))
     for rel, doc in parts["extensions"]:
-        if not isinstance(doc.get("object"), str) or not isinstance(doc.get("fields"), list) or \
-                set(doc) - {"object", "fields"}:
-            issues.append(MetadataIssue(rel, 'must look like {"object": "account", "fields": [...]}', "type"))
+        issues.extend(extension_issues(rel, doc))
     demo = _demo_files(parts["demo"], issues)
     if issues or manifest is None:
         raise invalid_pack(issues)
     return PackSource(manifest, location, parts["objects"], parts["extensions"], parts["roles"], demo,
                       reports=parts["reports"], dashboards=parts["dashboards"])
+
+
+def extension_issues(rel: str, doc: dict[str, Any]) -> list[MetadataIssue]:
+    """The shape of one ``extensions/*.json``: the object it extends and lists of named entries.
+
+    The entries themselves are checked against the field, rule, workflow, view
+    and layout schemas when merged with the live metadata; here only what the
+    merge needs (a list of documents with distinct names), at JSON paths.
+    """
+    issues: list[MetadataIssue] = []
+    shape = ('must look like {"object": "account", "fields": [...]} (also "'
+             + '", "'.join(OBJECT_LISTS[1:]) + '")')
+    if not isinstance(doc.get("object"), str):
+        issues.append(MetadataIssue(f"{rel}: object", f"is required: the name of the object extended; {shape}",
+                                    "required"))
+    for key in sorted(set(doc) - {"object", *OBJECT_LISTS}):
+        issues.append(MetadataIssue(f"{rel}: {key}", f"is not allowed in an extension; {shape}", "type"))
+    if not any(key in doc for key in OBJECT_LISTS):
+        issues.append(MetadataIssue(rel, f"adds nothing; {shape}", "type"))
+    for kind in OBJECT_LISTS:
+        if kind not in doc:
+            continue
+        if not isinstance(doc[kind], list):
+            issues.append(MetadataIssue(f"{rel}: {kind}", "must be a list", "type"))
+            continue
+        seen: dict[str, int] = {}
+        for i, item in enumerate(doc[kind]):
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(item, dict):
+                issues.append(MetadataIssue(f"{rel}: {kind}[{i}]", "must be a JSON object", "type"))
+            elif not isinstance(name, str) or not name:
+                issues.append(MetadataIssue(f"{rel}: {kind}[{i}].name", '"name" is required here', "required"))
+            elif name in seen:
+                issues.append(MetadataIssue(f"{rel}: {kind}[{i}].name", f'"{name}" is used twice (also '
+                                            f"{kind}[{seen[name]}])", "duplicate"))
+            else:
+                seen[name] = i
+    return issues
 
 
 def _demo_files(docs: list[tuple[str, Any]], issues: list[MetadataIssue]) -> list[DemoFile]:

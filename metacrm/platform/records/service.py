@@ -360,38 +360,48 @@ class RecordService:
         """Move to the recycle bin (with cascades); returns the ids deleted per object."""
         pending = _Pending()
         with self._writing(pending) as conn:
-            live = self.cache.get(conn)
-            obj = self._object(live, object_name)
-            row = row_access.load(conn, live, obj, record_id, lock=True)
-            previous = values.from_row(obj, row)
-            if expected_version is not None and str(expected_version) != str(row["version"]):
-                raise VersionConflict(f"{obj.definition.label} #{row['id']} was changed by someone else; "
-                                      "reload it before deleting", current_version=row["version"])
-            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read")
-            self.hooks.check(AccessRequest("delete", actor, obj, previous, schema=live.compiled))
-            row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "delete")
-            plan = deletion.plan_delete(conn, live, obj.name, row["id"])
-            for name, ids in plan.deleted.items():
-                if name != obj.name or ids != [row["id"]]:
-                    self.hooks.check(AccessRequest("delete", actor, self._object(live, name), schema=live.compiled))
-            cleared = _cleared_records(conn, live, plan) if self.hooks.after_write else []
-            now = self.clock()
-            deletion.soft_delete(conn, live, plan, actor_id=actor.id, now=now)
-            for ref, before in cleared:  # set_null: each cleared record is an update of that field
-                after = {**before, ref.field: None, "updated_at": now, "updated_by": actor.id,
-                         "version": before["version"] + 1}
-                for hook in self.hooks.after_write:
-                    hook(WriteContext("update", actor, live.compiled.objects[ref.object], conn, before["id"],
-                                      before, after))
-            for name, ids in plan.deleted.items():
-                for rid in ids:
-                    # Only the record asked for was read; cascaded details (even of the
-                    # same object, or sharing its id in another table) carry no snapshot.
-                    before = previous if (name, rid) == (obj.name, row["id"]) else None
-                    for hook in self.hooks.after_write:
-                        hook(WriteContext("delete", actor, live.compiled.objects[name], conn, rid, before, None))
-                    self._announce(conn, pending, RecordEvent("record.deleted", name, rid, actor, None, before))
+            deleted = self._delete(conn, actor, object_name, record_id, expected_version, pending)
         self._finish(pending)
+        return deleted
+
+    def delete_in(self, conn: Connection, actor: Actor, object_name: str, record_id: Any) -> dict[str, list[int]]:
+        """:meth:`delete` inside the transaction of a write in progress (a merge deletes the duplicate
+        in the transaction that updates the master; see :meth:`create_in`)."""
+        return self._delete(conn, actor, object_name, record_id, None, self._joined(conn))
+
+    def _delete(self, conn: Connection, actor: Actor, object_name: str, record_id: Any,
+                expected_version: int | None, pending: _Pending) -> dict[str, list[int]]:
+        live = self.cache.get(conn)
+        obj = self._object(live, object_name)
+        row = row_access.load(conn, live, obj, record_id, lock=True)
+        previous = values.from_row(obj, row)
+        if expected_version is not None and str(expected_version) != str(row["version"]):
+            raise VersionConflict(f"{obj.definition.label} #{row['id']} was changed by someone else; "
+                                  "reload it before deleting", current_version=row["version"])
+        row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "read")
+        self.hooks.check(AccessRequest("delete", actor, obj, previous, schema=live.compiled))
+        row_access.require_access(self.hooks, conn, live, obj, actor, row["id"], "delete")
+        plan = deletion.plan_delete(conn, live, obj.name, row["id"])
+        for name, ids in plan.deleted.items():
+            if name != obj.name or ids != [row["id"]]:
+                self.hooks.check(AccessRequest("delete", actor, self._object(live, name), schema=live.compiled))
+        cleared = _cleared_records(conn, live, plan) if self.hooks.after_write else []
+        now = self.clock()
+        deletion.soft_delete(conn, live, plan, actor_id=actor.id, now=now)
+        for ref, before in cleared:  # set_null: each cleared record is an update of that field
+            after = {**before, ref.field: None, "updated_at": now, "updated_by": actor.id,
+                     "version": before["version"] + 1}
+            for hook in self.hooks.after_write:
+                hook(WriteContext("update", actor, live.compiled.objects[ref.object], conn, before["id"],
+                                  before, after))
+        for name, ids in plan.deleted.items():
+            for rid in ids:
+                # Only the record asked for was read; cascaded details (even of the
+                # same object, or sharing its id in another table) carry no snapshot.
+                before = previous if (name, rid) == (obj.name, row["id"]) else None
+                for hook in self.hooks.after_write:
+                    hook(WriteContext("delete", actor, live.compiled.objects[name], conn, rid, before, None))
+                self._announce(conn, pending, RecordEvent("record.deleted", name, rid, actor, None, before))
         return plan.deleted
 
     def restore(self, actor: Actor, object_name: str, record_id: Any) -> Record:

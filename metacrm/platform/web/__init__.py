@@ -20,6 +20,7 @@ from . import public_forms
 from . import conversion_views
 from . import dashboard_views, report_builder, report_views
 from . import import_views
+from . import merge_views
 from .context import template_context
 
 API_PREFIX = "/api/"
@@ -60,4 +61,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(notification_views.bp)  # the bell and /notifications
     app.register_blueprint(workflow_run_views.bp)  # /admin/workflows/runs, for admins
     app.register_blueprint(import_views.bp)  # /o/<object>/import wizard and /imports/<run> (docs/import.md)
+    app.register_blueprint(merge_views.bp)  # /o/<object>/<id>/merge: side by side, then one merge (docs/import.md)
     errors.init_app(app)

@@ -32,6 +32,7 @@ from .record_context import RecordContext, context_for, lookup_labels, titles, u
 from .record_forms import SummaryItem, clone_data, prefill, prepare_choices, refuse_forged, show_errors
 from .record_page import related_lists, timeline
 from .record_summary import summary_for
+from .merge_views import duplicates_notice
 
 bp = Blueprint("web_records", __name__)
 MAX_BLOCKERS_SHOWN = 10
@@ -78,6 +79,9 @@ def new(object_name: str) -> Any:
         return _form_page(ctx, form, mode="new", summary=[SummaryItem(_("Not saved"), exc.detail, None)],
                           status=403, sent_files=uploads.values)
     flash(_("%(label)s “%(title)s” was created.", label=ctx.label, title=ctx.title(record)), "success")
+    notice = duplicates_notice(ctx, record)  # warn rules: probable duplicates, with links to merge
+    if notice is not None:
+        flash(notice, "warning")
     if request.form.get("save_and_new"):
         return redirect(f"/o/{object_name}/new")
     return redirect(record_url(object_name, record["id"]))
