@@ -24,6 +24,7 @@ from metacrm.platform.web.forms import FORMS, FormFactory
 
 from .guard import admin_required
 from .editor_flow import apply_posted, metadata, object_document, preview
+from .item_lists import with_item
 
 bp = Blueprint("admin_layouts", __name__, url_prefix="/admin/objects/<object_name>/layouts",
                template_folder="templates")
@@ -54,11 +55,7 @@ def layout_json(layout: LayoutDef) -> dict[str, Any]:
 
 
 def with_layout(document: dict[str, Any], original: str, draft: dict[str, Any]) -> dict[str, Any]:
-    """The object ``document`` with ``draft`` in place of the layout named ``original`` (or added)."""
-    layouts = [doc for doc in document.get("layouts", []) if doc.get("name") != original]
-    at = next((i for i, doc in enumerate(document.get("layouts", [])) if doc.get("name") == original), len(layouts))
-    layouts.insert(at, draft)
-    return {**document, "layouts": layouts}
+    return with_item(document, "layouts", original, draft)
 
 
 def parse_draft(raw: str | None) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:

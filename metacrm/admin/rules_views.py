@@ -26,6 +26,7 @@ from metacrm.platform.web.session import current_actor
 
 from .guard import admin_required
 from .editor_flow import apply_posted, metadata, object_document, preview
+from .item_lists import with_item
 
 bp = Blueprint("admin_rules", __name__, url_prefix="/admin/objects/<object_name>/rules", template_folder="templates")
 WHEN = [("always", "Every save"), ("create", "Only when a record is created"),
@@ -57,14 +58,7 @@ def rule_document(form: RuleForm) -> dict[str, Any]:
 
 
 def with_rule(document: dict[str, Any], original: str, rule: dict[str, Any]) -> dict[str, Any]:
-    """The object ``document`` with ``rule`` in place of the rule named ``original`` (or added last)."""
-    rules = list(document.get("validation_rules", []))
-    at = next((i for i, r in enumerate(rules) if r.get("name") == original), None)
-    if at is None:
-        rules.append(rule)
-    else:
-        rules[at] = rule
-    return {**document, "validation_rules": rules}
+    return with_item(document, "validation_rules", original, rule)
 
 
 def _object(object_name: str) -> Any:

@@ -23,6 +23,7 @@ from metacrm.platform.query.parse import parse_query
 
 from .editor_flow import apply_posted, metadata, object_document, preview
 from .guard import admin_required
+from .item_lists import with_item
 
 bp = Blueprint("admin_views", __name__, url_prefix="/admin/objects/<object_name>/views", template_folder="templates")
 FILTER_ROWS = 5
@@ -99,13 +100,7 @@ def query_problems(obj: Any, view: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def with_view(document: dict[str, Any], original: str, view: dict[str, Any]) -> dict[str, Any]:
-    views = list(document.get("list_views", []))
-    at = next((i for i, v in enumerate(views) if v.get("name") == original), None)
-    if at is None:
-        views.append(view)
-    else:
-        views[at] = view
-    return {**document, "list_views": views}
+    return with_item(document, "list_views", original, view)
 
 
 def _object(object_name: str) -> Any:

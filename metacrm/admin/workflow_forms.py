@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode
+from .item_lists import with_item
 
 #: Trigger types the editor offers, in plain words (keys of ``metadata.workflows.TRIGGER_KEYS``).
 TRIGGER_CHOICES = [
@@ -309,16 +310,7 @@ def _truthy(value: Any) -> bool:
 
 # --- the object document -----------------------------------------------------------------------
 def with_workflow(document: dict[str, Any], original: str, workflow: dict[str, Any]) -> dict[str, Any]:
-    """The object ``document`` with ``workflow`` in place of the one named ``original`` (or added last)."""
-    workflows = list(document.get("workflows", []))
-    at = next((i for i, w in enumerate(workflows) if w.get("name") == original), None) if original else None
-    if at is None:
-        workflows.append(workflow)
-    else:
-        if "owner" in workflows[at] and "owner" not in workflow:  # a pack's item stays the pack's
-            workflow = {**workflow, "owner": workflows[at]["owner"]}
-        workflows[at] = workflow
-    return {**document, "workflows": workflows}
+    return with_item(document, "workflows", original, workflow)
 
 
 def without_workflow(document: dict[str, Any], name: str) -> dict[str, Any]:
