@@ -31,7 +31,7 @@ def _when(value: dt.datetime | None) -> str:
 
 @cli.group("user")
 def user_group() -> None:
-    """Create, list and disable users; set passwords."""
+    """Create, list, disable and enable users; set passwords."""
 
 
 @user_group.command("create")
@@ -65,6 +65,15 @@ def user_disable_command(email: str) -> None:
     """Stop EMAIL signing in (password and tokens); their data is kept."""
     ready_platform().users.disable(email)
     click.echo(f"Disabled {email.strip().lower()}.")
+
+
+@user_group.command("enable")
+@click.argument("email")
+@friendly_errors
+def user_enable_command(email: str) -> None:
+    """Let a disabled EMAIL sign in again, with the password and roles they had."""
+    ready_platform().users.enable(email)
+    click.echo(f"Enabled {email.strip().lower()}.")
 
 
 @user_group.command("set-password")

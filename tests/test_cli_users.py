@@ -63,6 +63,9 @@ def test_user_disable_stops_sign_in(ready: Run, database_url: str) -> None:
     assert get(database_url, "/api/v1/metadata/objects", basic_auth(EMAIL, PASSWORD)).status_code == 401
     missing = ready("user", "disable", "nobody@example.com")
     assert missing.exit_code == 1 and "no user" in missing.output
+    enabled = ready("user", "enable", EMAIL)
+    assert enabled.exit_code == 0 and f"Enabled {EMAIL}" in enabled.output
+    assert get(database_url, "/api/v1/metadata/objects", basic_auth(EMAIL, PASSWORD)).status_code != 401
 
 
 def test_user_set_password(ready: Run, database_url: str) -> None:

@@ -74,3 +74,14 @@ def deactivate(user_id: int) -> Any:
     _users().disable(target.email, actor_id=current_user.user.id)
     flash(f"{target.email} can no longer sign in; their records stay theirs.", "success")
     return redirect(url_for(".index"))
+
+
+@bp.post("/<int:user_id>/reactivate")
+@admin_required
+def reactivate(user_id: int) -> Any:
+    target = _user(user_id)
+    if not UserActionForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page.")
+    _users().enable(target.email, actor_id=current_user.user.id)
+    flash(f"{target.email} can sign in again, with the roles they had.", "success")
+    return redirect(url_for(".index"))

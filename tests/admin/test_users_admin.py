@@ -43,6 +43,10 @@ def test_deactivated_users_cannot_sign_in(browser: Any, app: Any, client: Any, p
     admin = app.extensions["metacrm"].users.get_by_email("admin@example.com")
     post_row(browser, f"/admin/users/{admin.id}/deactivate")
     assert app.extensions["metacrm"].users.get(admin.id).is_active
+    assert "Reactivate" in browser.get("/admin/users/").get_data(as_text=True)
+    assert post_row(browser, f"/admin/users/{plain_user.id}/reactivate").status_code == 302
+    assert app.extensions["metacrm"].users.get(plain_user.id).is_active
+    assert sign_in(other, USER_EMAIL, USER_PASSWORD).status_code == 302  # the same password works again
 
 
 def test_posts_without_the_csrf_token_change_nothing(browser: Any, app: Any, plain_user: Any) -> None:

@@ -29,6 +29,7 @@ from .openapi_notifications import hook_paths, notification_paths, notification_
 from .openapi_approvals import approval_paths, approval_schemas
 from .openapi_conversions import conversion_paths
 from .openapi_duplicates import duplicate_paths
+from .openapi_data import export_paths, privacy_paths
 from .openapi_reports import report_paths, report_schemas
 from .openapi_view import ApiView, DocumentCache, ObjectAccess
 
@@ -226,6 +227,9 @@ def build_document(schema: CompiledSchema, *, title: str = "MetaCRM API", view: 
     paths.update(SEARCH_PATH)
     paths.update(conversion_paths(schema, names))  # lead conversion (docs/api.md)
     paths.update(duplicate_paths(schema, access))  # probable duplicates and merge (docs/api.md)
+    paths.update(export_paths(names, schema))  # whole-object exports (docs/data.md)
+    if view is None or view.is_admin:
+        paths.update(privacy_paths(names, schema))  # legal holds and personal-data tools (docs/data.md)
     if view is None or view.signed_in:  # files_api: uploads, and downloads of the visible file fields
         paths.update({**download_paths(schema, access), **upload_path()})
         schemas.update(file_schemas())

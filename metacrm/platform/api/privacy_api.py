@@ -62,6 +62,7 @@ def set_hold(object_name: str, record_id: int) -> Response:
 @bp.delete("/api/v1/records/<object_name>/<int:record_id>/legal-hold")
 def clear_hold(object_name: str, record_id: int) -> Response:
     user = require_admin("clear legal holds")
+    platform().records.require_access(_actor(), object_name, record_id, "read")  # 404 as for the others
     cleared = platform().legal_holds.clear(object_name, record_id)
     security_log.record(platform().engine, events.LEGAL_HOLD_CLEARED, actor_id=user.id,
                         subject=f"{object_name}#{record_id}", detail={"was_held": cleared})

@@ -23,6 +23,7 @@ TOKEN_REVOKED = "token_revoked"
 TOKEN_USED = "token_used"
 USER_CREATED = "user_created"
 USER_DISABLED = "user_disabled"
+USER_ENABLED = "user_enabled"
 PASSWORD_CHANGED = "password_changed"
 LOGGED_OUT = "logged_out"
 TWO_FACTOR_CHANGED = "two_factor_changed"
@@ -30,7 +31,7 @@ PASSWORD_RESET_REQUESTED = "password_reset_requested"
 
 EVENTS = frozenset({LOGIN_SUCCEEDED, LOGIN_FAILED, TOKEN_CREATED, TOKEN_REVOKED, TOKEN_USED,
                     USER_CREATED, USER_DISABLED, PASSWORD_CHANGED})
-EVENTS |= {LOGGED_OUT, TWO_FACTOR_CHANGED, PASSWORD_RESET_REQUESTED}
+EVENTS |= {LOGGED_OUT, TWO_FACTOR_CHANGED, PASSWORD_RESET_REQUESTED, USER_ENABLED}
 #: Roles granted or revoked (``detail``: granted, revoked, admin).
 PERMISSION_CHANGED = "permission_changed"
 #: A metadata version applied or rolled back, or archives purged (``detail``: version, kind, reason).

@@ -160,6 +160,13 @@ class UserService:
             conn.execute(user.update().where(user.c.id == user_id).values(is_active=False))
             security_log.record(conn, security_log.USER_DISABLED, actor_id=actor_id, subject=_normalise(email))
 
+    def enable(self, email: str, *, actor_id: int | None = None) -> None:
+        """Let a deactivated user sign in again (their password and roles are as they were)."""
+        with write_transaction(self.engine) as conn:
+            user_id = self._require_id(conn, email)
+            conn.execute(user.update().where(user.c.id == user_id).values(is_active=True))
+            security_log.record(conn, security_log.USER_ENABLED, actor_id=actor_id, subject=_normalise(email))
+
     def set_password(self, email: str, password: str, *, actor_id: int | None = None) -> None:
         _check_password(password)
         with write_transaction(self.engine) as conn:

@@ -72,6 +72,8 @@ def group_of(operation: Any) -> str:
     path = operation.path
     if any(part in path for part in ("/shares", "/team", "/denies")):
         return "sharing"
+    if path.endswith("/legal-hold"):
+        return "platform"
     if path.startswith("/api/v1/records/") and not any(part in path for part in ("/files", "/approval", "/workflows")):
         return "records"
     return "platform"

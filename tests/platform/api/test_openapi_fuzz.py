@@ -27,7 +27,7 @@ def document(app: Any, api: Api) -> Any:
 def test_every_record_operation_answers_as_documented(document: Any, admin_headers: dict[str, str]) -> None:
     operations = [op for result in document.get_all_operations() if group_of(op := result.ok()) == "records"]
     # per object (company, opportunity): list, create, get, change, delete, bulk, recycle bin, restore, purge,
-    # history; plus the opportunities related to a company
-    assert len(operations) == 2 * 10 + 1, sorted(op.label for op in operations)
+    # history, export; plus the opportunities related to a company
+    assert len(operations) == 2 * 11 + 1, sorted(op.label for op in operations)
     failures = failures_of(operations, admin_headers)
     assert not failures, "\n\n".join(failures)
