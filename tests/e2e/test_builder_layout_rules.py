@@ -99,6 +99,13 @@ def test_a_rule_added_in_the_editor_is_enforced_in_the_form(signed_in: Any, live
     page.wait_for_selector("#form-errors")
     assert "The amount cannot be negative" in page.content()
     assert page.url.endswith("/o/deal/new")  # refused: no record page to go to
+    # The list view editor and the users page render for the admin (screenshots for the docs).
+    page.goto(f"{live_server}/admin/objects/deal/views/")
+    page.wait_for_selector("form")
+    shot(page, "builder_views.png")
+    page.goto(f"{live_server}/admin/users/")
+    page.wait_for_selector("table")
+    shot(page, "builder_users.png")
 
 
 def test_a_read_only_role_loses_the_edit_button(app: Any, live_server: str, page: Any, crm: Any) -> None:
