@@ -89,3 +89,14 @@ def apply_posted(*, done: str, back: str, title: str, reason: str) -> Any:
     flash(f"{title}: saved as version {result.id}." if result is not None else f"{title}: nothing changed.",
           "success")
     return redirect(done)
+
+
+def condition_issues(obj: Any, source: str) -> list[Any]:
+    """The problems of a condition as the admin types it (syntax with line and column, unknown fields),
+    by the check the plan itself runs; none for an empty condition."""
+    from metacrm.metadata.logic import check_expression_refs  # noqa: PLC0415
+
+    if not source.strip():
+        return []
+    return check_expression_refs(source, obj.definition, metadata().current().compiled.bundle, "condition")
+

@@ -25,7 +25,7 @@ from metacrm.platform.logic.sandbox import evaluate
 from metacrm.platform.web.session import current_actor
 
 from .guard import admin_required
-from .editor_flow import apply_posted, metadata, object_document, preview
+from .editor_flow import apply_posted, condition_issues, metadata, object_document, preview
 from .item_lists import with_item
 
 bp = Blueprint("admin_rules", __name__, url_prefix="/admin/objects/<object_name>/rules", template_folder="templates")
@@ -90,9 +90,7 @@ def check(object_name: str) -> str:
     """htmx: the condition's problems (line and column) as the admin types, or that it reads well."""
     obj = _object(object_name)
     source = request.form.get("condition", "")
-    issues = check_expression_refs(source, obj.definition, metadata().current().compiled.bundle, "condition") \
-        if source.strip() else []
-    return render_template("admin/_rule_check.html", issues=issues, empty=not source.strip())
+    return render_template("admin/_rule_check.html", issues=condition_issues(obj, source), empty=not source.strip())
 
 
 @bp.post("/try")

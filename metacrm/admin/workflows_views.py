@@ -20,10 +20,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from metacrm.metadata.logic import check_expression_refs
-
 from . import workflow_forms as wf
-from .editor_flow import apply_posted, metadata, object_document, preview
+from .editor_flow import apply_posted, condition_issues, metadata, object_document, preview
 from .guard import admin_required
 
 bp = Blueprint("admin_workflows", __name__, url_prefix="/admin/objects/<object_name>/workflows",
@@ -147,9 +145,7 @@ def check(object_name: str) -> str:
     """htmx: the condition's problems (line and column, unknown fields) as the admin types."""
     obj = _object(object_name)
     source = request.form.get("condition", "")
-    issues = check_expression_refs(source, obj.definition, metadata().current().compiled.bundle, "condition") \
-        if source.strip() else []
-    return render_template("admin/_workflow_check.html", issues=issues, empty=not source.strip())
+    return render_template("admin/_workflow_check.html", issues=condition_issues(obj, source), empty=not source.strip())
 
 
 @bp.post("/save")
