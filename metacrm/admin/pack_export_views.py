@@ -16,8 +16,6 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, widgets
 from wtforms.validators import InputRequired, Length
 
-from metacrm.metadata.definitions import OWNER_ADMIN
-from metacrm.metadata.layering import extract_layer
 from metacrm.platform.errors import PlatformError
 from metacrm.platform.packs import PackService, export
 
@@ -36,12 +34,19 @@ class ExportForm(FlaskForm):
 
 
 def _choices(platform: Any) -> list[tuple[str, str]]:
-    """What the admin owns: ``object:NAME`` (own objects, or fields added to a pack's) and ``role:NAME``."""
-    layer = extract_layer(platform.metadata.current().compiled.bundle.to_json(), OWNER_ADMIN)
+    """What the admin owns: ``object:NAME`` (own objects, or fields, rules, workflows, views and layouts
+    added to a pack's) and ``role:NAME``."""
+    layer = PackService(platform.metadata, platform.records).admin_layer()
     out = [(f"object:{n}", f"Object {n}") for n in sorted(layer["objects"])]
-    out += [(f"object:{n}", f"Fields added to {n}") for n in sorted(layer["extensions"]) if n not in layer["objects"]]
+    out += [(f"object:{n}", f"Additions to {n} ({_kinds(layer['extensions'][n])})")
+            for n in sorted(layer["extensions"]) if n not in layer["objects"]]
     out += [(f"role:{n}", f"Role {n}") for n in sorted(layer["roles"])]
     return out
+
+
+def _kinds(extension: Any) -> str:
+    """"fields, validation rules": what the admin added to one pack object."""
+    return ", ".join(kind.replace("_", " ") for kind, items in extension.items() if items) or "nothing"
 
 
 @bp.route("/export", methods=["GET", "POST"])

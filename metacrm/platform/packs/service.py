@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from metacrm import __version__ as PLATFORM_VERSION
+from metacrm.metadata.definitions import OWNER_ADMIN
 from metacrm.metadata.errors import MetadataError, MetadataIssue
 from metacrm.metadata.layering import (
     OBJECT_LISTS, Conflict as MergeConflict, LayerError, MergeResult, empty_layer, extract_layer, merge_layer, owned_items,
@@ -181,6 +182,14 @@ class PackService:
         return export.build_files(self.metadata.current().compiled.bundle.to_json(), installed, name=name,
                                   version=version, label=label, description=description, objects=objects,
                                   roles=roles, pack_layers={p.name: p.definitions for p in packs})
+
+    def admin_layer(self) -> dict[str, Any]:
+        """What the admin owns in the live metadata, as a layer: own objects, and the fields, rules,
+        workflows, views and layouts added to packs' objects (what :meth:`export` can include)."""
+        packs = self.installed()
+        bundle = export.claim_admin_items(self.metadata.current().compiled.bundle.to_json(),
+                                          {p.name: p.definitions for p in packs})
+        return extract_layer(bundle, OWNER_ADMIN)
 
     def demo_owners(self, source: PackSource, author: str = "cli") -> list[int]:
         """Who owns the demo records: the active users holding one of the pack's roles (so each rep sees
