@@ -1,7 +1,7 @@
 """The export format registry: ``register_export_format(name, writer)``.
 
-Built-in formats are ``json`` (JSON lines, one record per line), ``csv`` and
-``xlsx``; a pack's plugin adds its own (``reso`` for real estate, say) with the
+Built-in formats are ``json`` (JSON lines, one record per line), ``csv``,
+``xlsx`` and ``ics`` (iCalendar events from the object's dates, ``icalendar.py``); a pack's plugin adds its own (``reso`` for real estate, say) with the
 same call, and ``metacrm export OBJECT --format NAME`` and
 ``GET /api/v1/records/<object>/export?format=NAME`` find it here. A writer is
 given an :class:`ExportSource` (the object, the fields the caller may see and
@@ -147,3 +147,5 @@ register_export_format("json", write_json_lines, media_type="application/x-ndjso
 register_export_format("csv", write_csv, media_type="text/csv", extension="csv")
 register_export_format("xlsx", write_xlsx, extension="xlsx",
                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+from . import icalendar  # noqa: E402,F401  (registers "ics"; it imports this module's names above)

@@ -127,3 +127,30 @@ def test_a_plugin_registers_its_own_format(client: Any, accounts: Any, admin_hea
         FORMATS.pop("pipes")
     with pytest.raises(ValueError):
         register_export_format("bad name!", pipes)
+
+
+EVENTS = {"objects": [make_object(
+    "showing", fld("title", required=True), fld("showing_start", "datetime"), fld("showing_end", "datetime")),
+    make_object("deal", fld("name", required=True), fld("earnest_money_due_date", "date"),
+                fld("projected_close_date", "date"))]}
+
+
+def test_dates_export_as_icalendar_events_a_calendar_can_subscribe_to(app: Any, admin_headers: dict[str, str]) -> None:
+    platform = app.extensions["metacrm"]
+    platform.metadata.apply(platform.metadata.plan(EVENTS), author="test", confirm=True)
+    platform.records.create(SYSTEM, "showing", {"title": "418 Marina Dr; with Okafor, family",
+                                                "showing_start": "2026-11-24T17:00:00Z",
+                                                "showing_end": "2026-11-24T17:30:00Z"})
+    platform.records.create(SYSTEM, "deal", {"name": "Marina purchase", "earnest_money_due_date": "2026-11-27",
+                                             "projected_close_date": "2026-12-29"})
+    client = app.test_client()
+    response = client.get("/api/v1/records/showing/export?format=ics", headers=admin_headers)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    text = response.get_data(as_text=True)
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert "DTSTART:20261124T170000Z\r\nDTEND:20261124T173000Z" in text  # one timed event per showing
+    assert "SUMMARY:418 Marina Dr\\; with Okafor\\, family" in text and "UID:showing-1-showing_start@metacrm" in text
+    deals = client.get("/api/v1/records/deal/export?format=ics", headers=admin_headers).get_data(as_text=True)
+    assert deals.count("BEGIN:VEVENT") == 2  # each deadline is an all-day event
+    assert "DTSTART;VALUE=DATE:20261127" in deals and "SUMMARY:Earnest money due date: Marina purchase" in deals
+    assert all(len(line.encode()) <= 75 for line in deals.split("\r\n"))
