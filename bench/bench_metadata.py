@@ -97,6 +97,12 @@ def timed(fn: Callable[[], Any]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def pct(samples: list[float], q: float) -> float:
+    """The ``q`` quantile by nearest rank (0.95: p95); the benches report medians and p95s this way."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
 def apply_doc(platform: Platform, doc: dict[str, Any]) -> tuple[float, float]:
     """Plan then apply ``doc``; returns (plan ms, apply ms)."""
     start = time.perf_counter()

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_metadata import database  # noqa: E402
+from bench.bench_metadata import database, pct, timed  # noqa: E402
 from metacrm.platform.records import Actor, RecordHooks  # noqa: E402
 from metacrm.platform.records.reading import RecordReader  # noqa: E402
 from metacrm.platform.runtime import Platform  # noqa: E402
@@ -123,17 +123,6 @@ def fill(p: Platform, records: int, shares: int, teams: int, rng: random.Random)
 
     return {"admin": actor("admin@x", [], True), "rep": actor("rep0_0@x", ["rep_0", "emea_sales"]),
             "manager": actor("manager1@x", ["manager_1"])}
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:

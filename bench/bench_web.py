@@ -42,7 +42,7 @@ from argon2 import PasswordHasher
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_metadata import DEFAULT_PG_URL, apply_doc, database  # noqa: E402
+from bench.bench_metadata import DEFAULT_PG_URL, apply_doc, database, pct  # noqa: E402
 from metacrm.app import create_app  # noqa: E402
 from metacrm.platform.records import values  # noqa: E402
 from metacrm.platform.security import users  # noqa: E402
@@ -73,8 +73,7 @@ ITEM = {"name": "item", "search_fields": ["name", "code"], "fields": [
 
 
 def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return pct(samples, 0.95)
 
 
 class Bench:

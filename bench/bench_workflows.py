@@ -19,17 +19,15 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_metadata import database  # noqa: E402
+from bench.bench_metadata import DEFAULT_PG_URL, database, pct, timed  # noqa: E402
 from metacrm.platform.records import Actor  # noqa: E402
 from metacrm.platform.runtime import Platform  # noqa: E402
 
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FIELDS = [{"name": "name", "type": "text"}, {"name": "amount", "type": "integer"},
           {"name": "stage", "type": "picklist", "options": ["New", "Open", "Won"]}, {"name": "note", "type": "text"}]
 
@@ -58,17 +56,6 @@ def doc(owner_id: int) -> dict[str, Any]:
         {"name": "busy", "fields": FIELDS, "workflows": busy_workflows(owner_id)},
         {"name": "task", "fields": [{"name": "subject", "type": "text"}, {"name": "due", "type": "date"}]},
     ]}
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:
