@@ -144,20 +144,23 @@ def _run_for_user(run_id: int) -> dict[str, Any]:
     return found
 
 
+def _progress(run_id: int, template: str) -> Any:
+    found = _run_for_user(run_id)
+    obj = platform().schema.get().compiled.object(found["object"])
+    return render_template(template, run=found, obj=obj)
+
+
 @bp.get("/imports/<int:run_id>")
 @login_required
 def progress_page(run_id: int) -> Any:
-    found = _run_for_user(run_id)
-    obj = platform().schema.get().compiled.object(found["object"])
-    return render_template("web/imports/progress.html", run=found, obj=obj)
+    return _progress(run_id, "web/imports/progress.html")
 
 
 @bp.get("/imports/<int:run_id>/progress")
 @login_required
 def progress_fragment(run_id: int) -> Any:
-    found = _run_for_user(run_id)
-    obj = platform().schema.get().compiled.object(found["object"])
-    return render_template("web/imports/_progress.html", run=found, obj=obj)
+    """htmx: the progress bar and counts, polled while the import runs."""
+    return _progress(run_id, "web/imports/_progress.html")
 
 
 @bp.get("/imports/<int:run_id>/failed.csv")
