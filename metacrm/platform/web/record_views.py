@@ -117,11 +117,11 @@ def edit(object_name: str, record_id: int) -> Any:
     record = ctx.platform.records.get(ctx.actor, object_name, record_id)
     ctx.require("update", record=record)
     form_cls = ctx.form_class("update")
-    lock = approval_panel(ctx, record).locked_reason or converted_note(ctx.obj.definition, record)
-    if request.method == "GET" and lock is not None:
-        flash(lock, "warning")  # the save would be refused: say why before anything is typed
-        return redirect(record_url(object_name, record_id))
     if request.method == "GET":
+        lock = approval_panel(ctx, record).locked_reason or converted_note(ctx.obj.definition, record)
+        if lock is not None:
+            flash(lock, "warning")  # the save would be refused: say why before anything is typed
+            return redirect(record_url(object_name, record_id))
         return _form_page(ctx, form_cls(data=form_cls.initial(record)), mode="edit", record=record)
     file_inputs.prepare_request(request, form_cls, ctx.platform.files)
     form = form_cls(data=form_cls.initial(record))

@@ -149,7 +149,7 @@ def resolve_names(ctx: Context, columns: list[Column], records: list[Mapping[str
     names: dict[tuple[str, int], str] = {}
     for target, ids in wanted.items():
         names.update(_record_names(ctx, target, sorted(ids)[:MAX_NAME_LOOKUP]))
-    return Names(names, _user_names(ctx, user_ids) if user_ids else {})
+    return Names(names, ctx.platform.users.display_names(user_ids) if user_ids else {})
 
 
 def _record_names(ctx: Context, target: str, ids: list[int]) -> dict[tuple[str, int], str]:
@@ -162,10 +162,6 @@ def _record_names(ctx: Context, target: str, ids: list[int]) -> dict[tuple[str, 
     except PlatformError:  # no read access to the target, or its name field is hidden: numbers it is
         return {}
     return {(target, r["id"]): str(r[name_field]) for r in page.records if r.get(name_field) not in (None, "")}
-
-
-def _user_names(ctx: Context, ids: set[int]) -> dict[int, str]:
-    return ctx.platform.users.display_names(ids)
 
 
 def platform() -> Any:
