@@ -71,7 +71,9 @@ def test_a_run_shows_each_actions_outcome_and_retries_its_failed_job(app: Any, b
                         f"/admin/workflows/runs/{logged['bad']}/jobs/{logged['job']}/retry")
     assert retried.status_code == 302
     with app.extensions["metacrm"].engine.connect() as conn:
-        assert conn.execute(sa.select(job_table.c.status).where(job_table.c.id == logged["job"])).scalar() == "pending"
+        # Back to work: pending, or already picked up by the in-process job thread the retry wakes.
+        status = conn.execute(sa.select(job_table.c.status).where(job_table.c.id == logged["job"])).scalar()
+    assert status in ("pending", "running", "succeeded")
     assert "data-retry" not in browser.get(f"/admin/workflows/runs/{logged['bad']}").get_data(as_text=True)
     other = post_form(browser, f"/admin/workflows/runs/{logged['ok']}",
                       f"/admin/workflows/runs/{logged['ok']}/jobs/{logged['job']}/retry")
